@@ -1,0 +1,118 @@
+"""Demo data for a first run: an ICB, a delivery partner, three practices at different
+stages of their migration, and a demo user for each role.
+
+Dates are relative to the day it runs. Running it again changes nothing.
+"""
+
+import datetime
+import os
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from cutover import services
+from cutover.models import Migration
+from cutover.timeline import local_today
+from practices.models import Organisation, OrganisationMembership, Practice, PracticeMembership, User
+
+DEFAULT_PASSWORD = "cutover-demo-2026"  # noqa: S105 (demo accounts only; seed_demo refuses to run with DEBUG off)
+
+DEMO_PRACTICES = [
+    # name, ODS code, dispensing, FDP offset from today, cutover length in days
+    ("Riverside Medical Centre", "Y90001", False, 42, 7),
+    ("Hillview Surgery", "Y90002", False, -3, 7),
+    ("Moorland Dispensing Practice", "Y90003", True, -20, 8),
+]
+
+
+class Command(BaseCommand):
+    help = "Load demo organisations, practices, migrations and users (safe to run twice)."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--password", help=f"Password for every demo user (default: $DEMO_PASSWORD or {DEFAULT_PASSWORD})."
+        )
+        parser.add_argument("--force", action="store_true", help="Run even with DEBUG off.")
+
+    def handle(self, *args, password=None, force=False, **options):
+        if not settings.DEBUG and not force:
+            raise CommandError(
+                "Refusing to load demo data with DEBUG off: this looks like a real installation. "
+                "Use --force if you really mean it."
+            )
+        password = password or os.environ.get("DEMO_PASSWORD") or DEFAULT_PASSWORD
+        with transaction.atomic():
+            created = seed(password=password, today=local_today())
+        self.stdout.write(self.style.SUCCESS(f"Demo data ready ({created} new records)."))
+        self.stdout.write("Sign in as manager@example.org, staff@example.org, itlead@example.org,")
+        self.stdout.write("icb@example.org, partner@example.org or admin@example.org.")
+
+
+def seed(*, password: str, today: datetime.date) -> int:
+    created = 0
+
+    def org(name, kind, ods_code=""):
+        nonlocal created
+        obj, new = Organisation.objects.get_or_create(name=name, kind=kind, defaults={"ods_code": ods_code})
+        created += new
+        return obj
+
+    def user(email, first, last, **extra):
+        nonlocal created
+        obj, new = User.objects.get_or_create(email=email, defaults={"first_name": first, "last_name": last, **extra})
+        if new:
+            obj.set_password(password)
+            obj.save()
+        created += new
+        return obj
+
+    icb = org("NHS Demo Integrated Care Board", Organisation.Kind.ICB, "QZZ")
+    partner = org("Demo Commissioning Support Unit", Organisation.Kind.DELIVERY_PARTNER, "0ZZ")
+    emis = org("EMIS Health", Organisation.Kind.SUPPLIER)
+    tpp = org("TPP", Organisation.Kind.SUPPLIER)
+    org("Cegedim Healthcare Solutions", Organisation.Kind.SUPPLIER)
+    org("Medicus Health", Organisation.Kind.SUPPLIER)
+
+    manager = user("manager@example.org", "Priya", "Shah")
+    staff = user("staff@example.org", "Tom", "Evans")
+    it_lead = user("itlead@example.org", "Sam", "Okafor")
+    icb_user = user("icb@example.org", "Helen", "Carter")
+    partner_user = user("partner@example.org", "Dev", "Patel")
+    user("admin@example.org", "Alex", "Admin", is_staff=True, is_superuser=True)
+    for person, organisation in [(icb_user, icb), (partner_user, partner)]:
+        _, new = OrganisationMembership.objects.get_or_create(user=person, organisation=organisation)
+        created += new
+
+    for name, ods_code, dispensing, fdp_offset, cutover_days in DEMO_PRACTICES:
+        practice, new = Practice.objects.get_or_create(
+            ods_code=ods_code,
+            defaults={"name": name, "icb": icb, "delivery_partner": partner, "dispensing": dispensing},
+        )
+        created += new
+        for person, role in [
+            (manager, PracticeMembership.Role.PRACTICE_MANAGER),
+            (staff, PracticeMembership.Role.PRACTICE_STAFF),
+            (it_lead, PracticeMembership.Role.IT_LEAD),
+        ]:
+            _, new = PracticeMembership.objects.get_or_create(user=person, practice=practice, defaults={"role": role})
+            created += new
+        if Migration.objects.filter(practice=practice).exists():
+            continue
+        fdp = today + datetime.timedelta(days=fdp_offset)
+        migration = services.migration_create(
+            practice=practice,
+            current_system="EMIS Web",
+            current_supplier=emis,
+            new_system="TPP SystmOne",
+            new_supplier=tpp,
+            fdp_date=fdp,
+            go_live_date=fdp + datetime.timedelta(days=cutover_days),
+            by=manager,
+        )
+        if fdp_offset < 28:
+            services.migration_update(
+                migration=migration, by=manager, planning_meeting_date=fdp - datetime.timedelta(days=35)
+            )
+        created += 1
+    return created

@@ -1,0 +1,59 @@
+"""Business actions on migrations. Views, commands and jobs call these, never the ORM directly."""
+
+import datetime
+
+from django.db import IntegrityError, transaction
+
+from practices.models import Organisation, Practice
+
+from .models import Migration
+
+
+class MigrationConflict(Exception):
+    """The practice already has an active migration."""
+
+
+def migration_create(
+    *,
+    practice: Practice,
+    current_system: str,
+    current_supplier: Organisation,
+    new_system: str,
+    new_supplier: Organisation,
+    fdp_date: datetime.date,
+    go_live_date: datetime.date,
+    legacy_support_days: int | None = None,
+    by,
+) -> Migration:
+    migration = Migration(
+        practice=practice,
+        current_system=current_system,
+        current_supplier=current_supplier,
+        new_system=new_system,
+        new_supplier=new_supplier,
+        fdp_date=fdp_date,
+        go_live_date=go_live_date,
+        created_by=by,
+        updated_by=by,
+    )
+    if legacy_support_days is not None:
+        migration.legacy_support_days = legacy_support_days
+    migration._history_user = by
+    try:
+        # The savepoint keeps an outer transaction usable after a lost race.
+        with transaction.atomic():
+            migration.save()
+    except IntegrityError as exc:
+        if Migration.objects.active().filter(practice=practice).exists():
+            raise MigrationConflict("This practice already has an active migration.") from exc
+        raise
+    return migration
+
+
+def migration_update(*, migration: Migration, by, **changes) -> Migration:
+    for name, value in changes.items():
+        setattr(migration, name, value)
+    migration.updated_by = by
+    migration._history_user = by
+    migration.save()
+    return migration

@@ -1,0 +1,197 @@
+"""Who takes part in a cutover: organisations, practices, people and their roles."""
+
+from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models.functions import Upper
+from simple_history.models import HistoricalRecords
+
+ods_practice_code_validator = RegexValidator(
+    r"^[A-Z][0-9]{5}$",
+    "Enter the practice's ODS code: one capital letter then five digits, for example A81001.",
+)
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email, password, **extra_fields):
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra_fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", False)
+        extra_fields.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra_fields)
+
+    def create_superuser(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", True)
+        extra_fields.setdefault("is_superuser", True)
+        return self._create_user(email, password, **extra_fields)
+
+    def get_by_natural_key(self, email):
+        return self.get(email__iexact=email)
+
+
+class User(AbstractUser):
+    """A person who signs in. People sign in with their email address."""
+
+    username = None
+    email = models.EmailField("email address", unique=True)
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    objects = UserManager()
+
+    class Meta:
+        ordering = ["email"]
+
+    def __str__(self):
+        return self.get_full_name() or self.email
+
+    def save(self, *args, **kwargs):
+        # Stored lower-case so "Manager@Example.org" is the same person.
+        self.email = self.email.lower()
+        super().save(*args, **kwargs)
+
+
+class Organisation(models.Model):
+    class Kind(models.TextChoices):
+        ICB = "icb", "Integrated care board (ICB)"
+        DELIVERY_PARTNER = "delivery_partner", "IT delivery partner"
+        SUPPLIER = "supplier", "Clinical system supplier"
+        THIRD_PARTY_SUPPLIER = "third_party_supplier", "Third-party system supplier"
+        PATHOLOGY_LAB = "pathology_lab", "Pathology lab provider"
+
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=32, choices=Kind.choices)
+    ods_code = models.CharField(
+        "ODS code", max_length=10, blank=True, help_text="The NHS Organisation Data Service code, where it has one."
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                Upper("ods_code"),
+                condition=~models.Q(ods_code=""),
+                name="organisation_ods_code_unique",
+                violation_error_message="Another organisation already has this ODS code.",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Practice(models.Model):
+    name = models.CharField(max_length=200)
+    ods_code = models.CharField(
+        "ODS code",
+        max_length=6,
+        unique=True,
+        validators=[ods_practice_code_validator],
+        help_text="One capital letter then five digits, for example A81001.",
+        error_messages={"unique": "A practice with this ODS code is already registered."},
+    )
+    icb = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="icb_practices",
+        limit_choices_to={"kind": Organisation.Kind.ICB},
+        verbose_name="ICB",
+    )
+    delivery_partner = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="partner_practices",
+        limit_choices_to={"kind": Organisation.Kind.DELIVERY_PARTNER},
+        null=True,
+        blank=True,
+        verbose_name="IT delivery partner",
+    )
+    dispensing = models.BooleanField(
+        "dispensing practice", default=False, help_text="Dispensing practices also run down and re-enter their stock."
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return f"{self.name} ({self.ods_code})"
+
+    def save(self, *args, **kwargs):
+        self.ods_code = self.ods_code.upper()
+        super().save(*args, **kwargs)
+
+
+class PracticeMembership(models.Model):
+    class Role(models.TextChoices):
+        PRACTICE_MANAGER = "practice_manager", "Practice manager"
+        PRACTICE_STAFF = "practice_staff", "Practice staff"
+        IT_LEAD = "it_lead", "IT lead"
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="practice_memberships")
+    practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=32, choices=Role.choices)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["practice__name", "role"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "practice"], name="one_membership_per_user_and_practice"),
+        ]
+
+    def __str__(self):
+        return f"{self.user}, {self.get_role_display()} at {self.practice.name}"
+
+
+class OrganisationMembership(models.Model):
+    """A person of an ICB or IT delivery partner: they see that organisation's practices."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="organisation_memberships")
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        limit_choices_to={"kind__in": [Organisation.Kind.ICB, Organisation.Kind.DELIVERY_PARTNER]},
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "organisation"], name="one_membership_per_user_and_organisation"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} at {self.organisation}"
+
+
+def practices_visible_to(user) -> models.QuerySet[Practice]:
+    """Every practice a user may look at: their own, and those their ICB or partner covers."""
+    if not user.is_authenticated or not user.is_active:
+        return Practice.objects.none()
+    if user.is_superuser:
+        return Practice.objects.all()
+    org_ids = OrganisationMembership.objects.filter(user=user).values("organisation_id")
+    return Practice.objects.filter(
+        models.Q(memberships__user=user) | models.Q(icb_id__in=org_ids) | models.Q(delivery_partner_id__in=org_ids)
+    ).distinct()
+
+
+def practices_managed_by(user) -> models.QuerySet[Practice]:
+    """Practices where the user may plan and change the cutover."""
+    if not user.is_authenticated or not user.is_active:
+        return Practice.objects.none()
+    if user.is_superuser:
+        return Practice.objects.all()
+    return Practice.objects.filter(
+        memberships__user=user, memberships__role=PracticeMembership.Role.PRACTICE_MANAGER
+    ).distinct()

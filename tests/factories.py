@@ -1,0 +1,84 @@
+import datetime
+
+import factory
+from factory.django import DjangoModelFactory
+
+from cutover.models import Migration
+from practices.models import Organisation, OrganisationMembership, Practice, PracticeMembership, User
+
+PASSWORD = "a-long-test-password-1"
+
+
+class UserFactory(DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ["email"]
+
+    email = factory.Sequence(lambda n: f"person{n}@example.org")
+    first_name = factory.Faker("first_name")
+    last_name = factory.Faker("last_name")
+    password = factory.django.Password(PASSWORD)
+
+
+class OrganisationFactory(DjangoModelFactory):
+    class Meta:
+        model = Organisation
+
+    name = factory.Sequence(lambda n: f"Organisation {n}")
+    kind = Organisation.Kind.ICB
+
+
+class IcbFactory(OrganisationFactory):
+    name = factory.Sequence(lambda n: f"NHS Test ICB {n}")
+    kind = Organisation.Kind.ICB
+
+
+class DeliveryPartnerFactory(OrganisationFactory):
+    name = factory.Sequence(lambda n: f"Test CSU {n}")
+    kind = Organisation.Kind.DELIVERY_PARTNER
+
+
+class SupplierFactory(OrganisationFactory):
+    name = factory.Sequence(lambda n: f"Supplier {n}")
+    kind = Organisation.Kind.SUPPLIER
+
+
+class PracticeFactory(DjangoModelFactory):
+    class Meta:
+        model = Practice
+
+    name = factory.Sequence(lambda n: f"Practice {n}")
+    ods_code = factory.Sequence(lambda n: f"A{10000 + n:05d}")
+    icb = factory.SubFactory(IcbFactory)
+    delivery_partner = factory.SubFactory(DeliveryPartnerFactory)
+    dispensing = False
+
+
+class PracticeMembershipFactory(DjangoModelFactory):
+    class Meta:
+        model = PracticeMembership
+
+    user = factory.SubFactory(UserFactory)
+    practice = factory.SubFactory(PracticeFactory)
+    role = PracticeMembership.Role.PRACTICE_STAFF
+
+
+class OrganisationMembershipFactory(DjangoModelFactory):
+    class Meta:
+        model = OrganisationMembership
+
+    user = factory.SubFactory(UserFactory)
+    organisation = factory.SubFactory(IcbFactory)
+
+
+class MigrationFactory(DjangoModelFactory):
+    class Meta:
+        model = Migration
+
+    practice = factory.SubFactory(PracticeFactory)
+    current_system = "EMIS Web"
+    current_supplier = factory.SubFactory(SupplierFactory, name="EMIS Health")
+    new_system = "TPP SystmOne"
+    new_supplier = factory.SubFactory(SupplierFactory, name="TPP")
+    fdp_date = factory.LazyFunction(lambda: datetime.date.today() + datetime.timedelta(days=42))
+    go_live_date = factory.LazyAttribute(lambda o: o.fdp_date + datetime.timedelta(days=7))
