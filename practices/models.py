@@ -37,6 +37,23 @@ class UserManager(BaseUserManager):
         return self.get(email__iexact=email)
 
 
+class StakeholderRole(models.TextChoices):
+    """The nine kinds of people the NHS guidance names for a cutover.
+
+    Used for a migration's stakeholders and for each plan task's default owner.
+    """
+
+    PRACTICE_MANAGER = "practice_manager", "Practice manager"
+    PRACTICE_STAFF = "practice_staff", "Practice staff"
+    ICB = "icb", "Integrated care board (ICB)"
+    DELIVERY_PARTNER = "delivery_partner", "IT delivery partner"
+    IT_LEAD = "it_lead", "IT lead"
+    CURRENT_SUPPLIER = "current_supplier", "Current clinical system supplier"
+    NEW_SUPPLIER = "new_supplier", "New clinical system supplier"
+    THIRD_PARTY_SUPPLIER = "third_party_supplier", "Third-party system supplier"
+    PATHOLOGY_LAB = "pathology_lab", "Pathology lab provider"
+
+
 class User(AbstractUser):
     """A person who signs in. People sign in with their email address."""
 
