@@ -1,0 +1,209 @@
+"""Every URL of the project, requested as every kind of person, against docs/access-matrix.md.
+
+The table in the document is the specification: this test parses it. A URL pattern without a row
+fails, so a new view cannot be forgotten. Object URLs are also requested for another practice's
+object, which must be a 404 for everyone but superusers.
+"""
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from practices.models import PracticeMembership
+
+from .factories import (
+    MigrationFactory,
+    OrganisationMembershipFactory,
+    PracticeFactory,
+    PracticeMembershipFactory,
+    SupplierFactory,
+    UserFactory,
+)
+
+MATRIX = Path(settings.BASE_DIR) / "docs" / "access-matrix.md"
+ROLES = ["manager", "staff", "it_lead", "icb", "partner", "superuser", "outsider", "anonymous"]
+
+
+@dataclass(frozen=True)
+class Row:
+    name: str
+    method: str
+    outcomes: dict[str, str]
+
+
+def read_matrix() -> dict[tuple[str, str], Row]:
+    rows = {}
+    for line in MATRIX.read_text().splitlines():
+        match = re.match(r"^\| `([^`]+)` \| (GET|POST|PUT|PATCH|DELETE) \|(.+)\|$", line)
+        if match:
+            cells = [cell.strip() for cell in match.group(3).split("|")]
+            assert len(cells) == len(ROLES), f"wrong number of columns in: {line}"
+            rows[(match.group(1), match.group(2))] = Row(
+                match.group(1), match.group(2), dict(zip(ROLES, cells, strict=True))
+            )
+    return rows
+
+
+def url_patterns(resolver=None, namespace=None):
+    """(name, pattern) for every URL pattern, with namespaces, as the resolver sees them."""
+    for pattern in (resolver or get_resolver()).url_patterns:
+        if isinstance(pattern, URLResolver):
+            inner = ":".join(filter(None, [namespace, pattern.namespace])) or None
+            yield from url_patterns(pattern, inner)
+        elif isinstance(pattern, URLPattern):
+            name = pattern.name and ":".join(filter(None, [namespace, pattern.name]))
+            yield name, pattern, namespace
+
+
+ROWS = read_matrix()
+
+
+def matrix_key(name: str) -> str:
+    if name.startswith("admin:") and not any(key[0] == name for key in ROWS):
+        return "admin:*"
+    return name
+
+
+def test_every_url_pattern_has_a_row_in_the_matrix():
+    missing = []
+    for name, pattern, namespace in url_patterns():
+        if name is None:
+            # Only the admin has unnamed catch-all patterns (redirects to the named ones).
+            assert namespace == "admin", f"URL pattern {pattern.pattern} needs a name"
+            continue
+        if not any(key[0] == matrix_key(name) for key in ROWS):
+            missing.append(name)
+    assert missing == [], f"add these URLs to docs/access-matrix.md: {missing}"
+
+
+def test_every_row_of_the_matrix_is_a_real_url():
+    names = {matrix_key(name) for name, _, _ in url_patterns() if name}
+    assert {key[0] for key in ROWS} - names == set()
+
+
+class World:
+    """Two practices under different ICBs, each with a migration, and one person per role."""
+
+    def __init__(self):
+        emis, tpp = SupplierFactory(name="EMIS Health"), SupplierFactory(name="TPP")
+        self.own_practice = PracticeFactory(name="Own Practice")
+        self.other_practice = PracticeFactory(name="Other Practice")
+        self.own = {"migration": MigrationFactory(practice=self.own_practice, current_supplier=emis, new_supplier=tpp)}
+        self.other = {
+            "migration": MigrationFactory(practice=self.other_practice, current_supplier=emis, new_supplier=tpp)
+        }
+        role = PracticeMembership.Role
+
+        def member(practice, practice_role):
+            return PracticeMembershipFactory(practice=practice, role=practice_role).user
+
+        self.users = {
+            "manager": member(self.own_practice, role.PRACTICE_MANAGER),
+            "staff": member(self.own_practice, role.PRACTICE_STAFF),
+            "it_lead": member(self.own_practice, role.IT_LEAD),
+            "icb": OrganisationMembershipFactory(organisation=self.own_practice.icb).user,
+            "partner": OrganisationMembershipFactory(organisation=self.own_practice.delivery_partner).user,
+            "superuser": UserFactory(is_staff=True, is_superuser=True),
+            "outsider": member(self.other_practice, role.PRACTICE_MANAGER),
+            "anonymous": None,
+        }
+
+
+# How to fill in each URL's arguments for an object of one practice. A URL with arguments and no
+# entry here fails the test, so whoever adds a view also says how to reach it.
+KWARGS = {
+    "migration-detail": lambda objects: {"pk": objects["migration"].pk},
+    "migration-edit": lambda objects: {"pk": objects["migration"].pk},
+}
+
+
+def admin_kwargs(pattern, world):
+    """Arguments for the admin's object pages: the migration itself, or the first object of the model."""
+    from django.apps import apps
+
+    kwargs = {}
+    for key in pattern.pattern.converters:
+        if key == "object_id":
+            model = next(
+                (m for m in apps.get_models() if pattern.name.startswith(f"{m._meta.app_label}_{m._meta.model_name}_")),
+                None,
+            )
+            obj = model._default_manager.first() if model else None
+            kwargs[key] = str(obj.pk if obj else 1)
+        elif key == "id":
+            kwargs[key] = str(world.users["manager"].pk)
+        elif key == "content_type_id":
+            from django.contrib.contenttypes.models import ContentType
+
+            kwargs[key] = str(ContentType.objects.get_for_model(world.own["migration"]).pk)
+    return kwargs
+
+
+def check(response, expected: str, *, where: str):
+    allowed = expected.split("/")
+    if "signed-out" in allowed:
+        # Signing out lands on the sign-in page, which is where it should go.
+        assert response.status_code == 302, f"{where}: expected a redirect after signing out"
+        return
+    status = response.status_code
+    if "login" in allowed or "admin-login" in allowed:
+        login_url = reverse("admin:login") if "admin-login" in allowed else reverse(settings.LOGIN_URL)
+        if status == 302 and response["Location"].startswith(login_url):
+            return
+    assert str(status) in allowed, f"{where}: expected {expected}, got {status}"
+    if status == 302 and "login" not in allowed and "signed-out" not in allowed:
+        assert not response["Location"].startswith(reverse(settings.LOGIN_URL)), f"{where}: sent to sign in"
+
+
+def request(client, method, url):
+    return getattr(client, method.lower())(url)
+
+
+def cases():
+    for name, pattern, _namespace in url_patterns():
+        if not name:
+            continue
+        if name.startswith("admin:"):
+            # Regex patterns with positional groups (simple-history's) cannot be reversed by name.
+            if pattern.pattern.regex.groups and not pattern.pattern.converters and "(?P" not in str(pattern.pattern):
+                continue
+            yield pytest.param(name, "GET", id=f"{name}-GET")
+            continue
+        for (row_name, method), _row in ROWS.items():
+            if row_name == name:
+                yield pytest.param(name, method, id=f"{name}-{method}")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("name", "method"), list(cases()))
+def test_url_outcomes_match_the_matrix(client, name, method):
+    world = World()
+    row = ROWS[(matrix_key(name), method)]
+    pattern = next(p for n, p, _ in url_patterns() if n == name)
+    has_args = bool(pattern.pattern.converters) or bool(pattern.pattern.regex.groupindex)
+    if name.startswith("admin:"):
+        targets = {"own": admin_kwargs(pattern, world)}
+        if name == "admin:app_list":
+            targets = {"own": {"app_label": "cutover"}}
+    elif has_args:
+        assert name in KWARGS, f"say in KWARGS how to build the arguments of {name}"
+        targets = {"own": KWARGS[name](world.own), "other": KWARGS[name](world.other)}
+    else:
+        targets = {"own": {}}
+    for role in ROLES:
+        client.logout()
+        if world.users[role]:
+            client.force_login(world.users[role])
+        for target, kwargs in targets.items():
+            url = reverse(name, kwargs=kwargs)
+            expected = row.outcomes[role]
+            if role == "outsider" and target == "other":
+                # The other practice is the outsider's own: they get what its manager gets.
+                expected = row.outcomes["manager"]
+            elif target == "other" and role not in ("superuser", "anonymous") and expected != "405":
+                expected = "404"
+            check(request(client, method, url), expected, where=f"{method} {url} as {role} ({target} practice)")
