@@ -23,6 +23,7 @@ class KeyDate:
     title: str
     start: datetime.date
     explanation: str
+    today: datetime.date
     end: datetime.date | None = None  # set for periods (the switch-off window, the cutover)
     done_on: datetime.date | None = None  # for the planning meeting, once held
     warning: str = ""
@@ -42,6 +43,24 @@ class KeyDate:
         if (self.start - today).days <= settings.DUE_SOON_DAYS:
             return When.DUE_SOON
         return When.LATER
+
+    @property
+    def status(self) -> When:
+        return self.when(self.today)
+
+    @property
+    def relative(self) -> str:
+        """How far away it is, as a person would say it: "in 4 days", "yesterday", "day 2 of 7"."""
+        days = self.days_from(self.today)
+        if self.end and self.start <= self.today <= self.end:
+            return f"under way: day {(self.today - self.start).days + 1} of {(self.end - self.start).days + 1}"
+        if days == 0:
+            return "today"
+        if days == 1:
+            return "tomorrow"
+        if days == -1:
+            return "yesterday"
+        return f"in {days} days" if days > 0 else f"{-days} days ago"
 
 
 def planning_meeting_due(fdp: datetime.date) -> datetime.date:
@@ -75,6 +94,7 @@ def key_dates(
     today: datetime.date | None = None,
 ) -> list[KeyDate]:
     today = today or local_today()
+    common = {"today": today}
     meeting_due = planning_meeting_due(fdp)
     meeting_warning = ""
     if planning_meeting_held is None and meeting_due < today:
@@ -86,6 +106,7 @@ def key_dates(
     cutover_days = (go_live - fdp).days
     return [
         KeyDate(
+            **common,
             key="planning_meeting",
             title="Planning meeting with all key people",
             start=meeting_due,
@@ -97,6 +118,7 @@ def key_dates(
             ),
         ),
         KeyDate(
+            **common,
             key="switch_off",
             title="Third parties switch off links",
             start=switch_first,
@@ -107,12 +129,14 @@ def key_dates(
             ),
         ),
         KeyDate(
+            **common,
             key="fdp",
             title="Final data production (FDP)",
             start=fdp,
             explanation="The current supplier extracts the final data. From today, record everything for re-entry.",
         ),
         KeyDate(
+            **common,
             key="cutover",
             title=f"Cutover ({cutover_days} days)",
             start=fdp,
@@ -120,12 +144,14 @@ def key_dates(
             explanation="Nothing entered into the current system now is migrated: keep a record of it to re-enter.",
         ),
         KeyDate(
+            **common,
             key="go_live",
             title="Go-live on the new system",
             start=go_live,
             explanation="Start re-entering what was recorded during cutover, and re-register new patients.",
         ),
         KeyDate(
+            **common,
             key="legacy_support_end",
             title="Legacy system support ends",
             start=legacy_support_end(go_live, legacy_support_days),

@@ -139,3 +139,19 @@ class TestWorkingDays:
     def test_counting_working_days_between_two_dates(self):
         assert working_days_between(d("2026-12-23"), d("2026-12-30")) == 3  # 24, 29, 30
         assert working_days_between(d("2026-12-30"), d("2026-12-23")) == -3
+
+
+@pytest.mark.parametrize(
+    ("today", "key", "expected"),
+    [
+        ("2027-03-05", "fdp", "in 5 days"),
+        ("2027-03-09", "fdp", "tomorrow"),
+        ("2027-03-10", "fdp", "today"),
+        ("2027-03-11", "fdp", "yesterday"),
+        ("2027-03-20", "fdp", "10 days ago"),
+        ("2027-03-12", "cutover", "under way: day 3 of 7"),
+    ],
+)
+def test_key_dates_say_how_far_away_they_are_in_words(today, key, expected):
+    dates = dates_by_key(fdp=d("2027-03-10"), go_live=d("2027-03-17"), legacy_support_days=90, today=d(today))
+    assert dates[key].relative == expected
