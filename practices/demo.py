@@ -109,7 +109,9 @@ def seed_people(*, today: datetime.date) -> int:
             )
             created += new
         if confirm:
-            created += len(stakeholders_confirm(migration=migration, chosen=stakeholders_suggest(migration), by=manager))
+            created += len(
+                stakeholders_confirm(migration=migration, chosen=stakeholders_suggest(migration), by=manager)
+            )
         anchors = {
             "today": today,
             "fdp": migration.fdp_date,

@@ -42,7 +42,7 @@ def _link(message) -> str:
 
 
 def test_the_invitation_email_has_a_subject_text_and_html_with_the_link(invite, mailoutbox, practice):
-    invitation, link = invite()
+    _, link = invite()
     message = mailoutbox[0]
     assert message.to == ["new.person@riverside.example"]
     assert message.subject == "Join Riverside Medical Centre on Cutover Coordinator"
@@ -83,7 +83,9 @@ def test_a_new_person_accepts_by_choosing_a_password(client, invite, practice, m
 
 def test_a_weak_or_mismatched_password_keeps_nothing(client, invite):
     _, link = invite()
-    response = client.post(link, {"first_name": "Nia", "last_name": "Jones", "password1": "short", "password2": "short"})
+    response = client.post(
+        link, {"first_name": "Nia", "last_name": "Jones", "password1": "short", "password2": "short"}
+    )
     assert response.status_code == 200
     assert "too short" in response.content.decode()
     response = client.post(
@@ -183,7 +185,7 @@ def test_signed_in_as_someone_else_the_link_says_so(client, invite, staff):
 
 def test_inviting_the_same_address_again_replaces_the_older_link(client, invite):
     first, first_link = invite()
-    second, second_link = invite()
+    _, second_link = invite()
     first.refresh_from_db()
     assert first.replaced_at is not None
     assert client.get(first_link).status_code == 410

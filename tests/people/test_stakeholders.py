@@ -95,7 +95,9 @@ def test_the_same_person_twice_in_a_role_is_refused_with_the_existing_one(migrat
     )
     assert first.email == "jo@lab.example"
     with pytest.raises(DuplicateStakeholder) as caught:
-        stakeholder_create(migration=migration, role="pathology_lab", name="J Bennett", email="jo@lab.EXAMPLE", by=manager)
+        stakeholder_create(
+            migration=migration, role="pathology_lab", name="J Bennett", email="jo@lab.EXAMPLE", by=manager
+        )
     assert caught.value.existing == first
     with pytest.raises(DuplicateStakeholder):
         stakeholder_create(
@@ -213,7 +215,9 @@ def test_numbers_that_are_not_uk_phone_numbers_are_refused_clearly(typed):
         normalise_uk_phone(typed)
 
 
-@pytest.mark.parametrize(("code", "ok"), [("RR8", True), ("0DF", True), ("Y9001", True), ("R8", False), ("RR8-1", False)])
+@pytest.mark.parametrize(
+    ("code", "ok"), [("RR8", True), ("0DF", True), ("Y9001", True), ("R8", False), ("RR8-1", False)]
+)
 def test_organisation_ods_codes_are_three_to_five_letters_or_digits(migration, code, ok):
     contact = Stakeholder(migration=migration, role="pathology_lab", name="Lab", organisation_ods_code=code)
     if ok:
