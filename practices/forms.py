@@ -212,6 +212,7 @@ class ThirdPartySystemForm(forms.ModelForm):
             "notes",
         ]
         widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
+        labels = {"name": "System name"}
         help_texts = {
             "contact_phone": "A UK number, for example 0113 496 0000.",
             "notes": "Anything the team should know, for example how the link is switched off.",
