@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cutover.access import can_edit_migration, get_migration_for_user
@@ -101,6 +102,8 @@ def stakeholder_add(request, pk: int):
 def stakeholder_edit(request, pk: int, stakeholder_pk: int):
     migration = get_migration_for_user(request, pk, edit=True)
     stakeholder = get_object_or_404(migration.stakeholders.select_related("user", "organisation"), pk=stakeholder_pk)
+    # Read before validation, which writes the typed values onto the instance.
+    name = stakeholder.display_name
     form = StakeholderForm(request.POST or None, instance=stakeholder, migration=migration)
     if request.method == "POST" and form.is_valid():
         try:
@@ -112,7 +115,9 @@ def stakeholder_edit(request, pk: int, stakeholder_pk: int):
             messages.success(request, f"{stakeholder.display_name} saved.")
             return redirect("people", pk=migration.pk)
     return render(
-        request, "practices/stakeholder_form.html", {"migration": migration, "form": form, "stakeholder": stakeholder}
+        request,
+        "practices/stakeholder_form.html",
+        {"migration": migration, "form": form, "stakeholder": stakeholder, "name": name},
     )
 
 
@@ -196,7 +201,7 @@ def invitation_accept(request, ods_code: str, token: str):
         return render(request, "practices/invitation_accept.html", context)
     if User.objects.filter(email__iexact=invitation.email).exists():
         # They already have an account: signing in brings them back here to accept.
-        context["login_url"] = f"{reverse('login')}?next={request.path}"
+        context["login_url"] = f"{reverse('login')}?{urlencode({'next': request.path})}"
         return render(request, "practices/invitation_accept.html", context)
     form = AcceptInvitationForm(request.POST or None, email=invitation.email)
     if request.method == "POST" and form.is_valid():
