@@ -228,3 +228,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# People and third parties (practices app): how long an emailed invitation link works.
+INVITATION_VALID_DAYS = env_int("INVITATION_VALID_DAYS", 7)
+# The migration page warns about links not yet switched off from this many working days before FDP.
+THIRD_PARTY_WARNING_WORKING_DAYS_BEFORE_FDP = 3

@@ -2,7 +2,18 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Organisation, OrganisationMembership, Practice, PracticeMembership, User
+from .models import (
+    Invitation,
+    Organisation,
+    OrganisationMembership,
+    Practice,
+    PracticeMembership,
+    Stakeholder,
+    StakeholderConfirmation,
+    ThirdPartyState,
+    ThirdPartySystem,
+    User,
+)
 
 
 class PracticeMembershipInline(admin.TabularInline):
@@ -48,3 +59,47 @@ class PracticeAdmin(SimpleHistoryAdmin):
     list_filter = ["icb", "delivery_partner", "dispensing"]
     search_fields = ["name", "ods_code"]
     inlines = [PracticeMembershipInline]
+
+
+@admin.register(Stakeholder)
+class StakeholderAdmin(SimpleHistoryAdmin):
+    list_display = ["__str__", "migration", "role", "user", "email", "phone"]
+    list_filter = ["role"]
+    search_fields = ["name", "email", "user__email", "organisation_name"]
+    raw_id_fields = ["migration", "user", "organisation", "created_by"]
+
+
+@admin.register(StakeholderConfirmation)
+class StakeholderConfirmationAdmin(admin.ModelAdmin):
+    list_display = ["migration", "confirmed_at", "confirmed_by"]
+    raw_id_fields = ["migration", "confirmed_by"]
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    list_display = ["email", "practice", "role", "invited_by", "created_at", "accepted_at", "replaced_at"]
+    list_filter = ["role"]
+    search_fields = ["email", "practice__name", "practice__ods_code"]
+    # The record is the audit trail of who invited whom: it is read here, not edited.
+    readonly_fields = ["invited_by", "created_at", "accepted_at", "accepted_by", "replaced_at"]
+    raw_id_fields = ["practice", "migration"]
+
+
+@admin.register(ThirdPartySystem)
+class ThirdPartySystemAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "practice", "category", "supplier_name", "backed_up_by_current_supplier"]
+    list_filter = ["category", "backed_up_by_current_supplier"]
+    search_fields = ["name", "supplier_name", "practice__name"]
+    autocomplete_fields = ["practice"]
+
+
+@admin.register(ThirdPartyState)
+class ThirdPartyStateAdmin(SimpleHistoryAdmin):
+    list_display = ["system", "migration", "notified_at", "backed_up_at", "switched_off_at", "back_on_at"]
+    list_filter = ["switched_off_late"]
+    raw_id_fields = ["migration", "system"]
+    readonly_fields = [
+        f"{step}_{part}"
+        for step in ["notified", "backed_up", "switched_off", "back_on", "not_applicable"]
+        for part in ["at", "by"]
+    ]

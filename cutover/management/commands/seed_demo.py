@@ -14,6 +14,7 @@ from django.db import transaction
 from cutover import services
 from cutover.models import Migration
 from cutover.timeline import local_today
+from practices.demo import seed_people
 from practices.models import Organisation, OrganisationMembership, Practice, PracticeMembership, User
 
 DEFAULT_PASSWORD = "cutover-demo-2026"  # noqa: S105 (demo accounts only; seed_demo refuses to run with DEBUG off)
@@ -115,4 +116,5 @@ def seed(*, password: str, today: datetime.date) -> int:
                 migration=migration, by=manager, planning_meeting_date=fdp - datetime.timedelta(days=35)
             )
         created += 1
+    created += seed_people(today=today)
     return created

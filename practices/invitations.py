@@ -1,0 +1,193 @@
+"""Inviting someone to join a practice by email, with a one-time link that expires.
+
+The link carries a value signed with Django's signing tools (SECRET_KEY, a salt of its own
+and a timestamp checked against INVITATION_VALID_DAYS), so it cannot be forged or edited.
+"One-time" is the Invitation row's job: accepting claims it with a conditional UPDATE.
+"""
+
+import contextlib
+import datetime
+import logging
+
+from django.conf import settings
+from django.core import signing
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from .models import Invitation, Practice, PracticeMembership, User
+from .stakeholders import MEMBERSHIP_TO_STAKEHOLDER_ROLE, DuplicateStakeholder, stakeholder_create
+
+logger = logging.getLogger(__name__)
+
+SALT = "practices.invitation"
+
+
+class AlreadyMember(Exception):
+    pass
+
+
+class InvitationProblem(Exception):
+    """Why a link cannot be used, said plainly for the page that shows it."""
+
+    def __init__(self, kind: str, title: str, message: str, status: int):
+        self.kind, self.title, self.message, self.status = kind, title, message, status
+        super().__init__(message)
+
+
+def invitation_token(invitation: Invitation) -> str:
+    return signing.dumps({"i": invitation.pk, "p": invitation.practice_id}, salt=SALT, compress=True)
+
+
+def invitation_url(invitation: Invitation) -> str:
+    path = reverse("invitation-accept", args=[invitation.practice.ods_code, invitation_token(invitation)])
+    return settings.SITE_URL + path
+
+
+def invitation_create(*, practice: Practice, email: str, role: str, by, migration=None) -> Invitation:
+    """Invite `email` to join `practice` as `role` and send the link once the invitation is saved.
+
+    A newer invitation to the same address replaces the older one, whose link then stops working.
+    """
+    email = email.strip().lower()
+    if PracticeMembership.objects.filter(practice=practice, user__email__iexact=email).exists():
+        raise AlreadyMember(f"{email} is already a member of {practice.name}.")
+    with transaction.atomic():
+        now = timezone.now()
+        for older in Invitation.objects.select_for_update().filter(
+            practice=practice, email__iexact=email, accepted_at__isnull=True, replaced_at__isnull=True
+        ):
+            older.replaced_at = now
+            older.save(update_fields=["replaced_at"])
+        invitation = Invitation.objects.create(
+            practice=practice, migration=migration, email=email, role=role, invited_by=by, created_at=now
+        )
+        transaction.on_commit(lambda: invitation_send(invitation))
+    return invitation
+
+
+def invitation_send(invitation: Invitation) -> None:
+    context = {
+        "invitation": invitation,
+        "practice": invitation.practice,
+        "inviter": invitation.invited_by,
+        "role": invitation.get_role_display(),
+        "url": invitation_url(invitation),
+        "expires": invitation.expires_at,
+        "valid_days": settings.INVITATION_VALID_DAYS,
+    }
+    subject = render_to_string("practices/emails/invitation_subject.txt", context).strip()
+    message = EmailMultiAlternatives(
+        subject=" ".join(subject.split()),
+        body=render_to_string("practices/emails/invitation.txt", context),
+        to=[invitation.email],
+    )
+    message.attach_alternative(render_to_string("practices/emails/invitation.html", context), "text/html")
+    message.send()
+    logger.info("Sent invitation %s to join practice %s", invitation.pk, invitation.practice_id)
+
+
+def invitation_open(token: str, *, ods_code: str) -> Invitation:
+    """The invitation behind a link, or InvitationProblem saying why it cannot be used."""
+    try:
+        data = signing.loads(token, salt=SALT, max_age=datetime.timedelta(days=settings.INVITATION_VALID_DAYS))
+    except signing.SignatureExpired:
+        raise InvitationProblem(
+            "expired",
+            "This invitation has expired",
+            f"Invitation links work for {settings.INVITATION_VALID_DAYS} days. "
+            "Ask your practice manager to send you a new one.",
+            410,
+        ) from None
+    except signing.BadSignature:
+        raise _not_valid() from None
+    invitation = (
+        Invitation.objects.select_related("practice", "invited_by", "migration").filter(pk=data.get("i")).first()
+    )
+    if invitation is None or invitation.practice_id != data.get("p"):
+        raise _not_valid()
+    if invitation.practice.ods_code != ods_code.upper():
+        raise InvitationProblem(
+            "wrong_practice",
+            "This link is for a different practice",
+            "The invitation and the practice in this link do not match. Open the link exactly as it arrived "
+            "in your email, or ask your practice manager to send a new one.",
+            404,
+        )
+    if invitation.accepted_at:
+        raise InvitationProblem(
+            "used",
+            "This invitation has already been used",
+            f"It was accepted on {timezone.localtime(invitation.accepted_at):%-d %b %Y}. "
+            "If that was you, sign in with your email address.",
+            410,
+        )
+    if invitation.replaced_at:
+        raise InvitationProblem(
+            "replaced",
+            "This invitation has been replaced",
+            "A newer invitation was sent to the same address. Use the link in the most recent email.",
+            410,
+        )
+    return invitation
+
+
+def _not_valid() -> InvitationProblem:
+    return InvitationProblem(
+        "invalid",
+        "This invitation link is not valid",
+        "It may have been copied only in part. Open the link exactly as it arrived in your email.",
+        404,
+    )
+
+
+def invitation_accept(*, invitation: Invitation, user: User) -> PracticeMembership:
+    """Join the practice (and the migration's people, if the invitation came from one).
+
+    Someone who is already a member keeps the role they have: an invitation never
+    changes a role behind the practice manager's back.
+    """
+    if user.email.lower() != invitation.email.lower():
+        raise InvitationProblem(
+            "wrong_person",
+            "This invitation was sent to someone else",
+            f"You are signed in as {user.email}, but the invitation was sent to {invitation.email}. "
+            "Sign out and open the link again, or ask for an invitation to your own address.",
+            403,
+        )
+    with transaction.atomic():
+        claimed = Invitation.objects.filter(
+            pk=invitation.pk, accepted_at__isnull=True, replaced_at__isnull=True
+        ).update(accepted_at=timezone.now(), accepted_by=user)
+        if not claimed:
+            raise InvitationProblem(
+                "used", "This invitation has already been used", "Sign in with your email address.", 410
+            )
+        membership = PracticeMembership.objects.filter(user=user, practice=invitation.practice).first()
+        if membership is None:
+            membership = PracticeMembership(user=user, practice=invitation.practice, role=invitation.role)
+            membership._history_user = invitation.invited_by
+            membership.save()
+        migration = invitation.migration
+        if migration is not None and migration.status == migration.Status.ACTIVE:
+            # Someone the manager already added by hand stays as they are.
+            with contextlib.suppress(DuplicateStakeholder):
+                stakeholder_create(
+                    migration=migration,
+                    role=MEMBERSHIP_TO_STAKEHOLDER_ROLE[membership.role],
+                    user=user,
+                    by=invitation.invited_by,
+                )
+    return membership
+
+
+def invitation_accept_as_new_user(*, invitation: Invitation, first_name: str, last_name: str, password: str) -> User:
+    """Create the invited person's account with the password they chose, then accept."""
+    with transaction.atomic():
+        user = User.objects.create_user(
+            email=invitation.email, password=password, first_name=first_name, last_name=last_name
+        )
+        invitation_accept(invitation=invitation, user=user)
+    return user

@@ -1,0 +1,353 @@
+"""Pages for who is involved in a migration, invitations, and the practice's third-party systems.
+
+Every page starts from get_migration_for_user: outsiders get a 404, viewers who may not
+change something get a 403. The manager changes people and systems; anyone working at
+the practice may record a third-party step; the ICB and delivery partner only look.
+"""
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from cutover.access import can_edit_migration, get_migration_for_user
+from cutover.timeline import local_today, switch_off_window
+
+from . import invitations, stakeholders, third_party
+from .forms import (
+    AcceptInvitationForm,
+    InvitationForm,
+    NotApplicableForm,
+    StakeholderForm,
+    SuggestionsForm,
+    ThirdPartySystemForm,
+)
+from .models import Invitation, Stakeholder, ThirdPartyState, ThirdPartySystem, User
+
+# People ------------------------------------------------------------------------------------------
+
+
+@require_GET
+@login_required
+def people(request, pk: int):
+    migration = get_migration_for_user(request, pk)
+    can_edit = can_edit_migration(request.user, migration)
+    pending = []
+    if can_edit:
+        pending = list(
+            Invitation.objects.filter(practice=migration.practice, accepted_at__isnull=True, replaced_at__isnull=True)
+            .select_related("invited_by")
+            .order_by("-created_at")
+        )
+    return render(
+        request,
+        "practices/people.html",
+        {
+            "migration": migration,
+            "involvement": stakeholders.who_is_involved(migration),
+            "confirmed": stakeholders.stakeholders_confirmed(migration),
+            "can_edit": can_edit,
+            "pending_invitations": pending,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def people_confirm(request, pk: int):
+    migration = get_migration_for_user(request, pk, edit=True)
+    suggestions = stakeholders.stakeholders_suggest(migration)
+    form = SuggestionsForm(request.POST or None, suggestions=suggestions)
+    if request.method == "POST" and form.is_valid():
+        added = stakeholders.stakeholders_confirm(
+            migration=migration, chosen=form.chosen_suggestions(), by=request.user
+        )
+        messages.success(request, f"Confirmed. {len(added)} added to the people involved.")
+        return redirect("people", pk=migration.pk)
+    return render(
+        request,
+        "practices/people_confirm.html",
+        {"migration": migration, "form": form, "suggestions": suggestions},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def stakeholder_add(request, pk: int):
+    migration = get_migration_for_user(request, pk, edit=True)
+    initial = {"role": request.GET["role"]} if request.GET.get("role") else None
+    form = StakeholderForm(
+        request.POST or None, instance=Stakeholder(migration=migration), migration=migration, initial=initial
+    )
+    if request.method == "POST" and form.is_valid():
+        data = {name: value for name, value in form.cleaned_data.items() if value not in (None, "")}
+        try:
+            stakeholder = stakeholders.stakeholder_create(migration=migration, by=request.user, **data)
+        except stakeholders.DuplicateStakeholder as exc:
+            form.duplicate = exc.existing
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, f"{stakeholder.display_name} added as {stakeholder.get_role_display().lower()}.")
+            return redirect("people", pk=migration.pk)
+    return render(request, "practices/stakeholder_form.html", {"migration": migration, "form": form})
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def stakeholder_edit(request, pk: int, stakeholder_pk: int):
+    migration = get_migration_for_user(request, pk, edit=True)
+    stakeholder = get_object_or_404(migration.stakeholders.select_related("user", "organisation"), pk=stakeholder_pk)
+    # Read before validation, which writes the typed values onto the instance.
+    name = stakeholder.display_name
+    form = StakeholderForm(request.POST or None, instance=stakeholder, migration=migration)
+    if request.method == "POST" and form.is_valid():
+        try:
+            stakeholders.stakeholder_update(stakeholder=stakeholder, by=request.user, **form.cleaned_data)
+        except stakeholders.DuplicateStakeholder as exc:
+            form.duplicate = exc.existing
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, f"{stakeholder.display_name} saved.")
+            return redirect("people", pk=migration.pk)
+    return render(
+        request,
+        "practices/stakeholder_form.html",
+        {"migration": migration, "form": form, "stakeholder": stakeholder, "name": name},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def stakeholder_remove(request, pk: int, stakeholder_pk: int):
+    migration = get_migration_for_user(request, pk, edit=True)
+    stakeholder = get_object_or_404(migration.stakeholders.select_related("user", "organisation"), pk=stakeholder_pk)
+    blocking = []
+    if request.method == "POST":
+        try:
+            stakeholders.stakeholder_remove(stakeholder=stakeholder, by=request.user)
+        except stakeholders.StakeholderInUse as exc:
+            blocking = exc.blocking
+        else:
+            messages.success(request, f"{stakeholder.display_name} removed from this migration.")
+            return redirect("people", pk=migration.pk)
+    return render(
+        request,
+        "practices/stakeholder_remove.html",
+        {"migration": migration, "stakeholder": stakeholder, "blocking": blocking},
+        status=409 if blocking else 200,
+    )
+
+
+# Invitations -------------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def invitation_create(request, pk: int):
+    migration = get_migration_for_user(request, pk, edit=True)
+    form = InvitationForm(request.POST or None, practice=migration.practice)
+    if request.method == "POST" and form.is_valid():
+        try:
+            invitation = invitations.invitation_create(
+                practice=migration.practice,
+                migration=migration,
+                email=form.cleaned_data["email"],
+                role=form.cleaned_data["role"],
+                by=request.user,
+            )
+        except invitations.AlreadyMember as exc:
+            form.add_error("email", str(exc))
+        else:
+            messages.success(
+                request,
+                f"Invitation sent to {invitation.email}. Once they accept, they appear on this page.",
+            )
+            return redirect("people", pk=migration.pk)
+    return render(request, "practices/invitation_form.html", {"migration": migration, "form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def invitation_accept(request, ods_code: str, token: str):
+    """Anyone with the link may open it; what they can do depends on who they are."""
+    try:
+        invitation = invitations.invitation_open(token, ods_code=ods_code)
+    except invitations.InvitationProblem as problem:
+        return _invitation_problem(request, problem)
+    context = {"invitation": invitation, "practice": invitation.practice}
+    if request.user.is_authenticated:
+        if request.method == "POST":
+            try:
+                invitations.invitation_accept(invitation=invitation, user=request.user)
+            except invitations.InvitationProblem as problem:
+                return _invitation_problem(request, problem)
+            messages.success(request, f"Welcome to {invitation.practice.name}.")
+            return redirect("migration-list")
+        if request.user.email.lower() != invitation.email.lower():
+            return _invitation_problem(
+                request,
+                invitations.InvitationProblem(
+                    "wrong_person",
+                    "This invitation was sent to someone else",
+                    f"You are signed in as {request.user.email}, but the invitation was sent to "
+                    f"{invitation.email}. Sign out and open the link again.",
+                    403,
+                ),
+            )
+        return render(request, "practices/invitation_accept.html", context)
+    if User.objects.filter(email__iexact=invitation.email).exists():
+        # They already have an account: signing in brings them back here to accept.
+        context["login_url"] = f"{reverse('login')}?{urlencode({'next': request.path})}"
+        return render(request, "practices/invitation_accept.html", context)
+    form = AcceptInvitationForm(request.POST or None, email=invitation.email)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = invitations.invitation_accept_as_new_user(
+                invitation=invitation,
+                first_name=form.cleaned_data["first_name"],
+                last_name=form.cleaned_data["last_name"],
+                password=form.cleaned_data["password1"],
+            )
+        except invitations.InvitationProblem as problem:
+            return _invitation_problem(request, problem)
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, f"Your account is ready. Welcome to {invitation.practice.name}.")
+        return redirect("migration-list")
+    context["form"] = form
+    return render(request, "practices/invitation_accept.html", context)
+
+
+def _invitation_problem(request, problem: invitations.InvitationProblem) -> HttpResponse:
+    return render(request, "practices/invitation_problem.html", {"problem": problem}, status=problem.status)
+
+
+# Third-party systems -----------------------------------------------------------------------------
+
+
+def _record_access(request, pk: int):
+    """The migration, if the user may record third-party steps on it (403 for viewers)."""
+    migration = get_migration_for_user(request, pk)
+    if not third_party.third_party_can_record(request.user, migration):
+        raise PermissionDenied("Only people of the practice can record third-party steps.")
+    return migration
+
+
+@require_GET
+@login_required
+def systems(request, pk: int):
+    migration = get_migration_for_user(request, pk)
+    today = local_today()
+    first, last = switch_off_window(migration.fdp_date)
+    return render(
+        request,
+        "practices/systems.html",
+        {
+            "migration": migration,
+            "rows": third_party.third_party_rows(migration, today=today),
+            "switch_off_first": first,
+            "switch_off_last": last,
+            "can_edit": can_edit_migration(request.user, migration),
+            "can_record": third_party.third_party_can_record(request.user, migration),
+            "warnings": third_party.third_party_warnings(migration, today=today),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def system_add(request, pk: int):
+    migration = get_migration_for_user(request, pk, edit=True)
+    form = ThirdPartySystemForm(request.POST or None, practice=migration.practice)
+    if request.method == "POST" and form.is_valid():
+        system = third_party.third_party_system_create(
+            practice=migration.practice, by=request.user, **form.cleaned_data
+        )
+        messages.success(request, f"{system} added. Record each step below as it happens.")
+        return redirect("systems", pk=migration.pk)
+    return render(request, "practices/system_form.html", {"migration": migration, "form": form})
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def system_edit(request, pk: int, system_pk: int):
+    migration = get_migration_for_user(request, pk, edit=True)
+    system = get_object_or_404(ThirdPartySystem, practice=migration.practice, pk=system_pk)
+    form = ThirdPartySystemForm(request.POST or None, instance=system, practice=migration.practice)
+    if request.method == "POST" and form.is_valid():
+        third_party.third_party_system_update(system=system, by=request.user, **form.cleaned_data)
+        messages.success(request, f"{system} saved.")
+        return redirect("systems", pk=migration.pk)
+    return render(request, "practices/system_form.html", {"migration": migration, "form": form, "system": system})
+
+
+@require_POST
+@login_required
+def system_step(request, pk: int, system_pk: int):
+    """Record or take back one step. htmx gets the row back; without JavaScript, the page."""
+    migration = _record_access(request, pk)
+    system = get_object_or_404(ThirdPartySystem, practice=migration.practice, pk=system_pk)
+    step, action = request.POST.get("step"), request.POST.get("action", "record")
+    error = ""
+    if step not in ThirdPartyState.Step.values or action not in ("record", "undo"):
+        error = "Choose a step to record."
+    else:
+        change = third_party.third_party_step_record if action == "record" else third_party.third_party_step_undo
+        try:
+            state = change(migration=migration, system=system, step=step, by=request.user)
+        except third_party.StepRefused as exc:
+            error = str(exc)
+        else:
+            if action == "record" and step == ThirdPartyState.Step.SWITCHED_OFF and state.switched_off_late:
+                error = (
+                    f"Recorded as late: links to {system} were confirmed off after the switch-off window. "
+                    "Check nothing reached the old system after FDP."
+                )
+    if request.htmx:
+        return render(
+            request,
+            "practices/systems.html#system-row",
+            {
+                "migration": migration,
+                "row": third_party.third_party_row(migration, system),
+                "can_record": True,
+                "can_edit": can_edit_migration(request.user, migration),
+                "row_message": error,
+            },
+        )
+    if error:
+        messages.warning(request, error)
+    else:
+        verb = "Recorded" if action == "record" else "Taken back"
+        messages.success(request, f"{verb}: {ThirdPartyState.Step(step).label.lower()} for {system}.")
+    return redirect("systems", pk=migration.pk)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def system_not_applicable(request, pk: int, system_pk: int):
+    migration = _record_access(request, pk)
+    system = get_object_or_404(ThirdPartySystem, practice=migration.practice, pk=system_pk)
+    form = NotApplicableForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        third_party.third_party_mark_not_applicable(
+            migration=migration, system=system, reason=form.cleaned_data["reason"], by=request.user
+        )
+        messages.success(request, f"{system} marked as not applicable to this migration.")
+        return redirect("systems", pk=migration.pk)
+    return render(
+        request, "practices/system_not_applicable.html", {"migration": migration, "system": system, "form": form}
+    )
+
+
+@require_POST
+@login_required
+def system_applicable(request, pk: int, system_pk: int):
+    migration = _record_access(request, pk)
+    system = get_object_or_404(ThirdPartySystem, practice=migration.practice, pk=system_pk)
+    third_party.third_party_mark_applicable(migration=migration, system=system, by=request.user)
+    messages.success(request, f"{system} applies to this migration again.")
+    return redirect("systems", pk=migration.pk)

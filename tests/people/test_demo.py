@@ -1,0 +1,35 @@
+import pytest
+from django.core.management import call_command
+
+from cutover.models import Migration
+from practices.models import Stakeholder, StakeholderConfirmation, ThirdPartyState, ThirdPartySystem
+from practices.third_party import third_party_warnings
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_data_has_people_and_linked_systems_at_plausible_stages(settings):
+    settings.DEBUG = True
+    call_command("seed_demo", password="demo-password-123")
+    assert ThirdPartySystem.objects.count() == 9
+    by_stage = {m.stage(): m for m in Migration.objects.select_related("practice")}
+    # Before FDP the manager still has to confirm who is involved; later migrations are confirmed.
+    assert not StakeholderConfirmation.objects.filter(migration=by_stage["planning"]).exists()
+    assert by_stage["cutover"].stakeholders.filter(role="pathology_lab").exists()
+    assert by_stage["after go-live"].stakeholders.filter(user__email="manager@example.org").exists()
+    # In cutover one system is still on; after go-live one is not yet back on.
+    in_cutover = third_party_warnings(by_stage["cutover"])
+    assert len(in_cutover) == 1
+    assert in_cutover[0].startswith("Links to Online consultation tool are not yet confirmed switched off")
+    after = third_party_warnings(by_stage["after go-live"])
+    assert len(after) == 1
+    assert after[0].startswith("Pathology results link is not yet confirmed switched back on")
+    assert not ThirdPartyState.objects.filter(switched_off_late=True).exists()
+
+
+def test_demo_people_and_systems_are_not_added_twice(settings):
+    settings.DEBUG = True
+    call_command("seed_demo")
+    counts = (Stakeholder.objects.count(), ThirdPartySystem.objects.count(), ThirdPartyState.objects.count())
+    call_command("seed_demo")
+    assert (Stakeholder.objects.count(), ThirdPartySystem.objects.count(), ThirdPartyState.objects.count()) == counts
