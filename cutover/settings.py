@@ -228,3 +228,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# Re-entry log (the reentry app): the one place that holds patient identifiers.
+INSTALLED_APPS += ["reentry"]
+REENTRY_PAGE_SIZE = env_int("REENTRY_PAGE_SIZE", 25)
