@@ -57,7 +57,11 @@ class EntryForm(forms.Form):
     chosen kind does not use. Only the fields of the chosen kind are validated and kept.
     """
 
-    kind = forms.ChoiceField(label="Kind of activity", help_text="Choose first: the fields below follow from it.")
+    kind = forms.ChoiceField(
+        label="Kind of activity",
+        help_text="Choose first: the fields below follow from it.",
+        error_messages={"required": "Choose the kind of activity."},
+    )
     nhs_number = forms.CharField(
         label="NHS number",
         required=False,
@@ -80,6 +84,7 @@ class EntryForm(forms.Form):
         label="Date and time of the activity",
         widget=DateTimeInput(),
         help_text="Now, unless you are copying from paper: then the date and time written on it.",
+        error_messages={"required": "Enter the date and time of the activity.", "invalid": "Enter a valid date/time."},
     )
     from_paper = forms.BooleanField(label="Copied from a paper form", required=False)
     summary = forms.CharField(
@@ -153,6 +158,13 @@ class EntryForm(forms.Form):
 
     def full_clean(self):
         super().full_clean()
+        if self.is_bound and "token" in self._errors:
+            # The hidden token was lost or altered. Nobody can fix a hidden field, so explain it at the
+            # top and issue a fresh token; submitting again then works.
+            del self._errors["token"]
+            self.add_error(None, "This form could not be matched to the page it came from. Check it and record again.")
+            self.data = self.data.copy()
+            self.data[self.add_prefix("token")] = str(uuid.uuid4())
         if self.is_bound and self._errors:
             # Put the cursor where the first problem is, not back on the kind.
             self.fields["kind"].widget.attrs.pop("autofocus", None)

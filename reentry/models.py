@@ -151,20 +151,37 @@ class Entry(models.Model):
     from_paper = models.BooleanField("copied from a paper form", default=False)
     summary = models.TextField("what must be re-entered", max_length=1000, blank=True)
 
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    recorded_at = models.DateTimeField(default=timezone.now)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="recorded by"
+    )
+    recorded_at = models.DateTimeField("recorded at", default=timezone.now)
     re_entered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name="re-entered by",
     )
-    re_entered_at = models.DateTimeField(null=True, blank=True)
+    re_entered_at = models.DateTimeField("re-entered at", null=True, blank=True)
     checked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name="checked by",
     )
-    checked_at = models.DateTimeField(null=True, blank=True)
+    checked_at = models.DateTimeField("checked at", null=True, blank=True)
     voided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name="voided by",
     )
-    voided_at = models.DateTimeField(null=True, blank=True)
+    voided_at = models.DateTimeField("voided at", null=True, blank=True)
     void_reason = models.CharField("reason for voiding", max_length=500, blank=True)
 
     # Sent with the form, so a double click or a retried request records the activity once.
