@@ -201,7 +201,9 @@ def export_csv(request, pk: int):
         .select_related("recorded_by", "re_entered_by", "checked_by", "voided_by")
         .order_by("occurred_at", "pk")
     )
-    response = StreamingHttpResponse(csv_lines(entries.iterator(chunk_size=500)), content_type="text/csv")
+    response = StreamingHttpResponse(
+        csv_lines(entries.iterator(chunk_size=500)), content_type="text/csv; charset=utf-8"
+    )
     filename = f"re-entry-log-{migration.practice.ods_code}-{local_today():%Y-%m-%d}.csv"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

@@ -38,7 +38,7 @@ def test_the_export_holds_every_entry_with_its_state(client, staff, colleague, c
     client.force_login(staff)
     response, rows = download(client, cutover)
     assert response.status_code == 200
-    assert response["Content-Type"] == "text/csv"
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"] == 'attachment; filename="re-entry-log-A81001-2026-12-02.csv"'
     assert list(rows[0]) == HEADER
     assert [row["Entry"] for row in rows] == [str(consultation.pk), str(registration.pk), str(void.pk)]

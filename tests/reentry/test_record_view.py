@@ -257,3 +257,10 @@ def test_nothing_typed_reaches_the_logs_or_the_flash_message(client, staff, cuto
         client.post(url(cutover), consultation(), follow=True)
     assert "5919" not in caplog.text and "5918" not in caplog.text
     assert "9434765919" not in str(client.cookies)
+
+
+def test_patient_details_are_hidden_from_error_reports(client, staff, cutover, during_cutover):
+    client.force_login(staff)
+    response = client.post(url(cutover), consultation())
+    hidden = response.wsgi_request.sensitive_post_parameters
+    assert {"nhs_number", "patient_name", "patient_date_of_birth", "patient_address", "summary"} <= set(hidden)

@@ -195,8 +195,13 @@ def test_a_re_entered_entry_offers_no_void_and_refuses_one(client, staff, cutove
 
 @pytest.mark.parametrize(
     ("status", "expected"),
-    [("", {"pending", "done", "checked", "void"}), ("to_re_enter", {"pending"}), ("to_check", {"done"})]
-    + [("checked", {"checked"}), ("voided", {"void"})],
+    [
+        ("", {"pending", "done", "checked", "void"}),
+        ("to_re_enter", {"pending"}),
+        ("to_check", {"done"}),
+        ("checked", {"checked"}),
+        ("voided", {"void"}),
+    ],
 )
 def test_the_whole_log_filters_by_status(client, staff, colleague, cutover, after_go_live, status, expected):
     entries = {
