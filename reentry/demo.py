@@ -74,7 +74,7 @@ AFTER_GO_LIVE = [
         {
             "stock_item": "Paracetamol 120 mg/5 ml oral suspension",
             "stock_quantity": Decimal("2"),
-            "stock_unit": "500 ml bottles",
+            "stock_unit": "bottles of 500 ml",
         },
     ),
 ]

@@ -1,6 +1,7 @@
 import datetime
 import uuid
 
+from crispy_forms.bootstrap import StrictButton
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Field, Fieldset, Layout, Row, Submit
 from django import forms
@@ -230,7 +231,7 @@ class VoidForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
-        self.helper.add_input(Submit("submit", "Void entry", css_class="btn-danger"))
+        self.helper.layout = Layout("reason", StrictButton("Void entry", type="submit", css_class="btn btn-danger"))
 
     def clean_reason(self):
         reason = self.cleaned_data["reason"].strip()
@@ -254,7 +255,10 @@ class WorklistFilterForm(forms.Form):
             Row(
                 Column("kind"),
                 Column("recorded_by"),
-                Column(Submit("filter", "Filter", css_class="btn-outline-primary"), css_class="align-self-center"),
+                Column(
+                    StrictButton("Filter", type="submit", css_class="btn btn-outline-primary mb-3"),
+                    css_class="align-self-end",
+                ),
             )
         )
 
@@ -293,7 +297,10 @@ class LogFilterForm(forms.Form):
             Row(
                 Column("status"),
                 Column("kind"),
-                Column(Submit("filter", "Filter", css_class="btn-outline-primary"), css_class="align-self-center"),
+                Column(
+                    StrictButton("Filter", type="submit", css_class="btn btn-outline-primary mb-3"),
+                    css_class="align-self-end",
+                ),
             )
         )
 
