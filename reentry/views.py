@@ -272,6 +272,11 @@ def entry_check(request, pk: int, entry_pk: int):
 @never_cache
 def entry_void(request, pk: int, entry_pk: int):
     entry = get_entry_for_user(request, pk, entry_pk)
+    if request.method == "GET":
+        # The page shows the entry's details beside the form, so opening it counts as viewing the entry.
+        services.access_event_record(
+            user=request.user, action=AccessEvent.Action.VIEWED_ENTRY, migration=entry.migration, entry=entry
+        )
     form = VoidForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

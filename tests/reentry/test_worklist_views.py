@@ -167,6 +167,7 @@ def test_voiding_asks_for_a_reason_and_keeps_the_entry(client, staff, cutover, a
     url = reverse("reentry-void", args=[cutover.pk, entry.pk])
     client.force_login(staff)
     assert client.get(url).status_code == 200
+    assert AccessEvent.objects.filter(entry=entry, user=staff, action="viewed_entry").count() == 1
     response = client.post(url, {"reason": "   "})
     assert response.status_code == 200
     assert "Say why the entry is void" in response.text
