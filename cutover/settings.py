@@ -233,3 +233,6 @@ LOGGING = {
 INVITATION_VALID_DAYS = env_int("INVITATION_VALID_DAYS", 7)
 # The migration page warns about links not yet switched off from this many working days before FDP.
 THIRD_PARTY_WARNING_WORKING_DAYS_BEFORE_FDP = 3
+# Re-entry log (the reentry app): the one place that holds patient identifiers.
+INSTALLED_APPS += ["reentry"]
+REENTRY_PAGE_SIZE = env_int("REENTRY_PAGE_SIZE", 25)

@@ -14,5 +14,6 @@ urlpatterns = [
     path("migrations/<int:pk>/", views.migration_detail, name="migration-detail"),
     path("migrations/<int:pk>/edit/", views.migration_edit, name="migration-edit"),
     path("", include("practices.urls")),
+    path("migrations/<int:pk>/re-entry/", include("reentry.urls")),
     path("admin/", admin.site.urls),
 ]

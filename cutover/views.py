@@ -6,6 +6,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from practices.models import practices_managed_by
 from practices.panel import people_panel
+from reentry.panel import reentry_panel
 
 from . import services
 from .access import can_edit_migration, get_migration_for_user
@@ -89,6 +90,7 @@ def migration_detail(request, pk: int):
             "can_edit": can_edit_migration(request.user, migration),
             "history": history,
             **people_panel(migration, today=today),
+            **reentry_panel(migration, request.user),
         },
     )
 

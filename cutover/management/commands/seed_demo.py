@@ -16,6 +16,7 @@ from cutover.models import Migration
 from cutover.timeline import local_today
 from practices.demo import seed_people
 from practices.models import Organisation, OrganisationMembership, Practice, PracticeMembership, User
+from reentry.demo import seed_reentry
 
 DEFAULT_PASSWORD = "cutover-demo-2026"  # noqa: S105 (demo accounts only; seed_demo refuses to run with DEBUG off)
 
@@ -117,4 +118,5 @@ def seed(*, password: str, today: datetime.date) -> int:
             )
         created += 1
     created += seed_people(today=today)
+    created += seed_reentry(today=today, recorder=staff, checker=manager)
     return created

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ReentryConfig(AppConfig):
+    name = "reentry"
+    verbose_name = "Re-entry log"
