@@ -5,6 +5,7 @@ fails, so a new view cannot be forgotten. Object URLs are also requested for ano
 object, which must be a 404 for everyone but superusers.
 """
 
+import datetime
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,7 +13,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.db import transaction
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
 
 from practices.invitations import invitation_token
 from practices.models import PracticeMembership, ThirdPartyState
@@ -26,6 +27,7 @@ from .factories import (
     UserFactory,
 )
 from .people.factories import ContactFactory, InvitationFactory, ThirdPartySystemFactory
+from .reentry.factories import EntryFactory, RegistrationEntryFactory
 
 MATRIX = Path(settings.BASE_DIR) / "docs" / "access-matrix.md"
 ROLES = ["manager", "staff", "it_lead", "icb", "partner", "superuser", "outsider", "anonymous"]
@@ -60,6 +62,15 @@ def url_patterns(resolver=None, namespace=None):
         elif isinstance(pattern, URLPattern):
             name = pattern.name and ":".join(filter(None, [namespace, pattern.name]))
             yield name, pattern, namespace
+
+
+def needs_arguments(name: str) -> bool:
+    # The arguments may sit in an include()'s prefix, so ask the resolver rather than the pattern.
+    try:
+        reverse(name)
+    except NoReverseMatch:
+        return True
+    return False
 
 
 ROWS = read_matrix()
@@ -115,13 +126,23 @@ class World:
 
     @staticmethod
     def objects_of(practice, emis, tpp) -> dict:
-        migration = MigrationFactory(practice=practice, current_supplier=emis, new_supplier=tpp)
+        # In cutover, so every page has something to show, including the re-entry log.
+        today = datetime.date.today()
+        migration = MigrationFactory(
+            practice=practice,
+            current_supplier=emis,
+            new_supplier=tpp,
+            fdp_date=today - datetime.timedelta(days=3),
+            go_live_date=today + datetime.timedelta(days=4),
+        )
         return {
             "migration": migration,
             "stakeholder": ContactFactory(migration=migration),
             "system": (system := ThirdPartySystemFactory(practice=practice)),
             "system_state": ThirdPartyState.objects.create(migration=migration, system=system),
             "invitation": InvitationFactory(practice=practice),
+            "entry": EntryFactory(migration=migration),
+            "registration": RegistrationEntryFactory(migration=migration),
         }
 
 
@@ -133,6 +154,10 @@ def migration_kwargs(objects):
 
 def stakeholder_kwargs(objects):
     return {"pk": objects["migration"].pk, "stakeholder_pk": objects["stakeholder"].pk}
+
+
+def entry_kwargs(objects):
+    return {"pk": objects["migration"].pk, "entry_pk": objects["entry"].pk}
 
 
 def system_kwargs(objects):
@@ -158,6 +183,16 @@ KWARGS = {
     "system-step": system_kwargs,
     "system-not-applicable": system_kwargs,
     "system-applicable": system_kwargs,
+    "reentry-record": migration_kwargs,
+    "reentry-paper-form": migration_kwargs,
+    "reentry-worklist": migration_kwargs,
+    "reentry-bulk-mark": migration_kwargs,
+    "reentry-log": migration_kwargs,
+    "reentry-export": migration_kwargs,
+    "reentry-entry": entry_kwargs,
+    "reentry-mark": entry_kwargs,
+    "reentry-check": entry_kwargs,
+    "reentry-void": entry_kwargs,
 }
 # Links that anyone holding them may open (the link itself is the secret): no other-practice check.
 NOT_SCOPED_BY_PRACTICE = {"invitation-accept"}
@@ -226,7 +261,7 @@ def test_url_outcomes_match_the_matrix(client, name, method):
     world = World()
     row = ROWS[(matrix_key(name), method)]
     pattern = next(p for n, p, _ in url_patterns() if n == name)
-    has_args = bool(pattern.pattern.converters) or bool(pattern.pattern.regex.groupindex)
+    has_args = needs_arguments(name)
     if name.startswith("admin:"):
         targets = {"own": admin_kwargs(pattern, world)}
         if name == "admin:app_list":
@@ -258,3 +293,52 @@ def check_role(client, name, method, row, role, targets):
         elif target == "other" and role not in ("superuser", "anonymous") and expected != "405":
             expected = "404"
         check(request(client, method, url), expected, where=f"{method} {url} as {role} ({target} practice)")
+
+
+def identifiers(world) -> list[str]:
+    entry, registration = world.own["entry"], world.own["registration"]
+    number = entry.nhs_number
+    dob = registration.patient_date_of_birth
+    return [
+        number,
+        f"{number[:3]} {number[3:6]} {number[6:]}",
+        registration.patient_name,
+        dob.isoformat(),
+        dob.strftime("%d/%m/%Y"),
+        f"{dob.day} {dob:%b %Y}",
+        registration.patient_address.splitlines()[0],
+    ]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ["icb", "partner"])
+def test_icb_and_partner_users_never_receive_patient_identifiers(client, role):
+    """Every page and export they can open, searched for the test patients' identifiers."""
+    world = World()
+    client.force_login(world.users[role])
+    secrets = identifiers(world)
+    opened = 0
+    for name, _pattern, _namespace in url_patterns():
+        if not name or name.startswith("admin:") or (matrix_key(name), "GET") not in ROWS:
+            continue
+        kwargs = KWARGS[name](world.own) if needs_arguments(name) else {}
+        response = client.get(reverse(name, kwargs=kwargs), follow=True)
+        if response.status_code != 200:
+            continue
+        opened += 1
+        body = b"".join(response.streaming_content) if response.streaming else response.content
+        text = body.decode("utf-8", errors="replace")
+        leaked = [secret for secret in secrets if secret in text]
+        assert leaked == [], f"{name} showed {role} user patient identifiers"
+    assert opened >= 5, "the sweep should open the pages these users can see"
+
+
+@pytest.mark.django_db
+def test_the_identifier_sweep_would_notice_a_leak(client):
+    """The same identifiers are visible to practice staff, so the sweep above is looking for the right text."""
+    world = World()
+    client.force_login(world.users["staff"])
+    kwargs = KWARGS["reentry-log"](world.own)
+    text = client.get(reverse("reentry-log", kwargs=kwargs)).content.decode()
+    assert any(number in text for number in identifiers(world)[:2])
+    assert world.own["registration"].patient_name in text
