@@ -11,6 +11,7 @@ from .access import can_edit_migration, get_migration_for_user
 from .forms import MigrationForm
 from .history import history_entries
 from .models import Migration
+from .reminders import reminders_panel
 from .timeline import local_today
 
 MIGRATION_FIELDS = [
@@ -87,6 +88,7 @@ def migration_detail(request, pk: int):
             "today": today,
             "can_edit": can_edit_migration(request.user, migration),
             "history": history,
+            **reminders_panel(migration, today=today),
         },
     )
 
