@@ -9,6 +9,7 @@ from kombu.exceptions import OperationalError
 
 from cutover import jobs
 
+from ..browser.conftest import assert_accessible, browser_type_launch_args, sign_in  # noqa: F401 (fixtures)
 from ..factories import MigrationFactory
 
 LONDON = ZoneInfo("Europe/London")
