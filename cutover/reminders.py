@@ -431,7 +431,8 @@ def reminders_sweep(
         return result
     with transaction.atomic():
         _log(result.planned)
-        result.reclaimed = _reclaim_stuck(now)
+        if migration_ids is None:  # housekeeping belongs to the full sweep, not to a web request
+            result.reclaimed = _reclaim_stuck(now)
         # Sending in this process (the command) takes every pending row, enqueued or not: the claim
         # keeps it from racing a worker that has the same row.
         result.ready_ids = _ready_ids(now, migration_ids, include_enqueued=not enqueue)
