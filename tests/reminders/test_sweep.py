@@ -372,3 +372,42 @@ def test_the_sweep_query_count_does_not_grow_with_the_number_of_migrations(
         assert ReminderLog.objects.count() == 2 * count
     assert counts[0] == counts[1]
     assert len(broker.sent) == 5 * 2 + 50 * 2
+
+
+def test_a_real_refused_broker_connection_does_not_break_saving_a_migration(
+    fdp_today, clock, client, manager, monkeypatch, django_capture_on_commit_callbacks
+):
+    from cutover.celery import app
+
+    from .conftest import Broker
+
+    with monkeypatch.context() as patch:
+        # Nothing listens on port 1: publishing fails the way it does when Redis is down.
+        patch.setattr(app.conf, "broker_write_url", "redis://127.0.0.1:1/0")
+        patch.setattr(app.amqp, "_producer_pool", None)
+        client.force_login(manager)
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(
+                reverse("migration-edit", args=[fdp_today.pk]),
+                {
+                    "current_system": "EMIS Web",
+                    "current_supplier": fdp_today.current_supplier_id,
+                    "new_system": "TPP SystmOne",
+                    "new_supplier": fdp_today.new_supplier_id,
+                    "fdp_date": "2027-03-10",
+                    "go_live_date": "2027-03-17",
+                    "legacy_support_days": 120,
+                    "planning_meeting_date": "2027-02-01",
+                },
+            )
+        app.amqp._producer_pool.force_close_all()
+    assert response.status_code == 302
+    fdp_today.refresh_from_db()
+    assert fdp_today.legacy_support_days == 120
+    assert ReminderLog.objects.filter(status="pending").count() == 3
+    broker = Broker()
+    monkeypatch.setattr(jobs.send_reminder, "delay", broker.delay)
+    clock("2027-03-10 07:45")
+    with django_capture_on_commit_callbacks(execute=True):
+        reminders_sweep()
+    assert len(broker.sent) == 3
