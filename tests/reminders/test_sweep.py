@@ -375,16 +375,17 @@ def test_the_sweep_query_count_does_not_grow_with_the_number_of_migrations(
 
 
 def test_a_real_refused_broker_connection_does_not_break_saving_a_migration(
-    fdp_today, clock, client, manager, monkeypatch, django_capture_on_commit_callbacks
+    fdp_today, clock, client, manager, monkeypatch, django_capture_on_commit_callbacks, caplog
 ):
     from cutover.celery import app
 
     from .conftest import Broker
 
-    with monkeypatch.context() as patch:
-        # Nothing listens on port 1: publishing fails the way it does when Redis is down.
-        patch.setattr(app.conf, "broker_write_url", "redis://127.0.0.1:1/0")
-        patch.setattr(app.amqp, "_producer_pool", None)
+    saved_url, saved_pool = app.conf.broker_url, app.amqp._producer_pool
+    # Nothing listens on port 1: publishing fails the way it does when Redis is down.
+    app.conf.broker_url = "redis://127.0.0.1:1/0"
+    app.amqp._producer_pool = None
+    try:
         client.force_login(manager)
         with django_capture_on_commit_callbacks(execute=True):
             response = client.post(
@@ -400,8 +401,12 @@ def test_a_real_refused_broker_connection_does_not_break_saving_a_migration(
                     "planning_meeting_date": "2027-02-01",
                 },
             )
-        app.amqp._producer_pool.force_close_all()
+    finally:
+        if app.amqp._producer_pool is not None:
+            app.amqp._producer_pool.force_close_all()
+        app.conf.broker_url, app.amqp._producer_pool = saved_url, saved_pool
     assert response.status_code == 302
+    assert "Broker unavailable (OperationalError): 3 reminders left pending" in caplog.text
     fdp_today.refresh_from_db()
     assert fdp_today.legacy_support_days == 120
     assert ReminderLog.objects.filter(status="pending").count() == 3
