@@ -418,6 +418,7 @@ def reminders_sweep(
     ``dry_run`` writes nothing and reports in ``new`` what would be logged.
     """
     now = now or timezone.now()
+    migration_ids = None if migration_ids is None else list(migration_ids)
     if day is None:
         day = timezone.localdate(now)
         if not send_time_reached(now):

@@ -37,6 +37,12 @@ def in_thread(target):
     return thread
 
 
+def join_all(threads):
+    for thread in threads:
+        thread.join(60)
+    assert not any(thread.is_alive() for thread in threads), "a worker thread is stuck"
+
+
 def test_a_second_claim_waits_for_the_first_transaction_and_then_loses(pending_row):
     results, first_claimed = {}, threading.Event()
 
@@ -47,14 +53,12 @@ def test_a_second_claim_waits_for_the_first_transaction_and_then_loses(pending_r
             time.sleep(0.5)  # the second worker is now blocked on this row's lock
 
     def second():
-        first_claimed.wait(5)
+        assert first_claimed.wait(30)
         started = time.monotonic()
         results["second"] = reminder_claim(reminder_id=pending_row, now=timezone.now())
         results["waited"] = time.monotonic() - started
 
-    threads = [in_thread(first), in_thread(second)]
-    for thread in threads:
-        thread.join(10)
+    join_all([in_thread(first), in_thread(second)])
     assert results["first"] is True and results["second"] is False
     assert results["waited"] > 0.3, "the second UPDATE should have waited for the first transaction"
     assert ReminderLog.objects.get(pk=pending_row).attempts == 1
@@ -64,12 +68,10 @@ def test_two_workers_sending_the_same_row_send_one_email(pending_row):
     barrier, outcomes = threading.Barrier(2), []
 
     def worker():
-        barrier.wait(5)
+        barrier.wait(30)
         outcomes.append(str(reminder_send(reminder_id=pending_row)))
 
-    threads = [in_thread(worker), in_thread(worker)]
-    for thread in threads:
-        thread.join(10)
+    join_all([in_thread(worker), in_thread(worker)])
     assert sorted(outcomes) == ["not claimed", "sent"]
     assert len(mail.outbox) == 1
     assert ReminderLog.objects.get(pk=pending_row).status == "sent"

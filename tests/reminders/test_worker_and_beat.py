@@ -37,7 +37,8 @@ def fast_beat(tmp_path):
     try:
         yield beat
     finally:
-        beat.stop()
+        if beat.is_alive():  # stopping a beat that never started would wait for ever
+            beat.stop()
         app.conf.beat_schedule = saved
 
 
