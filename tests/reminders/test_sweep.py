@@ -381,10 +381,11 @@ def test_a_real_refused_broker_connection_does_not_break_saving_a_migration(
 
     from .conftest import Broker
 
-    saved_url, saved_pool = app.conf.broker_url, app.amqp._producer_pool
-    # Nothing listens on port 1: publishing fails the way it does when Redis is down.
+    saved = app.conf.broker_url, app._pool, app.amqp._producer_pool
+    # Nothing listens on port 1: publishing fails the way it does when Redis is down. Both pools
+    # are rebuilt from the new address, and put back afterwards so later tests use the real broker.
     app.conf.broker_url = "redis://127.0.0.1:1/0"
-    app.amqp._producer_pool = None
+    app._pool = app.amqp._producer_pool = None
     try:
         client.force_login(manager)
         with django_capture_on_commit_callbacks(execute=True):
@@ -402,9 +403,10 @@ def test_a_real_refused_broker_connection_does_not_break_saving_a_migration(
                 },
             )
     finally:
-        if app.amqp._producer_pool is not None:
-            app.amqp._producer_pool.force_close_all()
-        app.conf.broker_url, app.amqp._producer_pool = saved_url, saved_pool
+        for pool in (app.amqp._producer_pool, app._pool):
+            if pool is not None:
+                pool.force_close_all()
+        app.conf.broker_url, app._pool, app.amqp._producer_pool = saved
     assert response.status_code == 302
     assert "Broker unavailable (OperationalError): 3 reminders left pending" in caplog.text
     fdp_today.refresh_from_db()
