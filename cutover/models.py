@@ -5,6 +5,7 @@ import datetime
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models.functions import Lower
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
@@ -131,3 +132,88 @@ class Migration(models.Model):
         if today < self.go_live_date:
             return "cutover"
         return "after go-live"
+
+
+class ReminderLog(models.Model):
+    """One reminder email to one person: the row is written before the email is sent.
+
+    Its unique key (migration, kind, recipient, due date) is what makes a reminder go
+    once: the sweep inserts rows ignoring conflicts, so running it twice adds nothing,
+    and a worker claims a row (pending to sending) before it sends. See reminders.py.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting to send"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+        CANCELLED = "cancelled", "Not sent"
+
+    # Empty for reminders about no single migration (a person's daily task digest).
+    migration = models.ForeignKey(Migration, on_delete=models.CASCADE, related_name="reminders", null=True, blank=True)
+    kind = models.CharField(max_length=48)
+    # The address is the identity: outside contacts (supplier staff) have no user account.
+    recipient_email = models.EmailField(max_length=254)
+    recipient_name = models.CharField(max_length=200, blank=True)
+    recipient_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, related_name="+", null=True, blank=True
+    )
+    due_date = models.DateField(help_text="The day the reminder is for (London time).")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    enqueued_at = models.DateTimeField(null=True, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    # Why it failed or was not sent. An exception's class name or our own words, never a
+    # message that could quote email content.
+    note = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["due_date", "kind", "recipient_email"]
+        constraints = [
+            # Two partial constraints rather than one with nulls_distinct=False: SQLite has no
+            # NULLS NOT DISTINCT, and Django would silently skip the constraint there.
+            models.UniqueConstraint(
+                fields=["migration", "kind", "recipient_email", "due_date"],
+                condition=models.Q(migration__isnull=False),
+                name="reminder_once_per_migration_kind_recipient_day",
+            ),
+            models.UniqueConstraint(
+                fields=["kind", "recipient_email", "due_date"],
+                condition=models.Q(migration__isnull=True),
+                name="reminder_once_per_kind_recipient_day_without_migration",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(recipient_email=Lower("recipient_email")),
+                name="reminder_recipient_email_lower_case",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="sent") | models.Q(sent_at__isnull=False),
+                name="reminder_sent_has_sent_at",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="reminder_status_next_idx")]
+
+    def __str__(self):
+        return f"{self.kind} to {self.recipient_email} on {self.due_date:%Y-%m-%d} ({self.status})"
+
+
+class ReminderOptOut(models.Model):
+    """An address that asked for no more optional emails (digests).
+
+    Deadline reminders ignore it: they are the safety net of the cutover. Only kinds marked
+    unsubscribable in reminders.KINDS look here, and only those emails carry an unsubscribe link.
+    """
+
+    email = models.EmailField(max_length=254, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=models.Q(email=Lower("email")), name="reminder_opt_out_email_lower_case"),
+        ]
+
+    def __str__(self):
+        return self.email

@@ -7,6 +7,7 @@ from django.db import IntegrityError, transaction
 from practices.models import Organisation, Practice
 
 from .models import Migration
+from .reminders import reminders_refresh
 
 
 class MigrationConflict(Exception):
@@ -47,6 +48,7 @@ def migration_create(
         if Migration.objects.active().filter(practice=practice).exists():
             raise MigrationConflict("This practice already has an active migration.") from exc
         raise
+    reminders_refresh(migration=migration)
     return migration
 
 
@@ -56,4 +58,5 @@ def migration_update(*, migration: Migration, by, **changes) -> Migration:
     migration.updated_by = by
     migration._history_user = by
     migration.save()
+    reminders_refresh(migration=migration)
     return migration

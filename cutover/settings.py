@@ -5,6 +5,7 @@ filesystem broker). Production turns on through DATABASE_URL, REDIS_URL, the
 EMAIL_* values and HTTPS=true; see .env.example.
 """
 
+import datetime
 import os
 from pathlib import Path
 
@@ -220,6 +221,35 @@ SWITCH_OFF_WORKING_DAYS_BEFORE_FDP = (2, 1)
 LEGACY_SUPPORT_DAYS = env_int("LEGACY_SUPPORT_DAYS", 90)
 MAX_CUTOVER_DAYS = env_int("MAX_CUTOVER_DAYS", 21)
 DUE_SOON_DAYS = env_int("DUE_SOON_DAYS", 7)
+
+# --- Reminders (cutover/reminders.py rules, cutover/jobs.py Celery jobs) ---
+# Lead times are days before the date they warn about. A lead time that lands on a
+# weekend or bank holiday is sent on the working day before it (see reminders.py).
+REMINDER_LEAD_DAYS = {
+    "planning_meeting_ahead": (42, 35),  # 6 and 5 weeks before FDP: book the planning meeting
+    "legacy_support_ending": (30, 14, 7, 1),  # before legacy support ends
+}
+REMINDER_ESCALATION_DAYS_AFTER = env_int("REMINDER_ESCALATION_DAYS_AFTER", 1)
+try:
+    REMINDER_SEND_TIME = datetime.time.fromisoformat(env_str("REMINDER_SEND_TIME", "07:30"))
+except ValueError:
+    raise ImproperlyConfigured("REMINDER_SEND_TIME must be a time like 07:30") from None
+REMINDER_SWEEP_MINUTES = env_int("REMINDER_SWEEP_MINUTES", 5)
+REMINDER_MAX_ATTEMPTS = env_int("REMINDER_MAX_ATTEMPTS", 5)
+# Backoff after a failed send: 5, 10, 20, 40 minutes (doubling); the sweep re-enqueues the row when due.
+REMINDER_RETRY_MINUTES = env_int("REMINDER_RETRY_MINUTES", 5)
+# A pending row whose job was enqueued this long ago without being sent is enqueued again
+# (the broker was down or lost the message).
+REMINDER_REQUEUE_MINUTES = env_int("REMINDER_REQUEUE_MINUTES", 10)
+# A row claimed this long ago and still "sending" belongs to a worker that died. Longer than
+# CELERY_TASK_TIME_LIMIT, so a slow but living worker is never overtaken.
+REMINDER_CLAIM_TIMEOUT_MINUTES = env_int("REMINDER_CLAIM_TIMEOUT_MINUTES", 15)
+CELERY_BEAT_SCHEDULE["reminders-sweep"] = {
+    "task": "cutover.jobs.sweep_reminders",
+    "schedule": REMINDER_SWEEP_MINUTES * 60,
+    # A sweep not started within one interval is pointless: the next one does the same work.
+    "options": {"expires": REMINDER_SWEEP_MINUTES * 60},
+}
 
 LOGGING = {
     "version": 1,

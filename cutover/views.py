@@ -13,6 +13,7 @@ from .access import can_edit_migration, get_migration_for_user
 from .forms import MigrationForm
 from .history import history_entries
 from .models import Migration
+from .reminders import reminders_panel
 from .timeline import local_today
 
 MIGRATION_FIELDS = [
@@ -91,6 +92,7 @@ def migration_detail(request, pk: int):
             "history": history,
             **people_panel(migration, today=today),
             **reentry_panel(migration, request.user),
+            **reminders_panel(migration, today=today),
         },
     )
 

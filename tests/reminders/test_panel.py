@@ -1,0 +1,98 @@
+"""The "Reminders" section of the migration page."""
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+
+from cutover.models import ReminderLog
+from cutover.reminders import reminder_send, reminders_sweep
+
+from .conftest import d
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def migration_on_fdp(clock, people, make_migration):
+    clock("2027-03-10 07:30")
+    return make_migration("2027-03-10", "2027-03-17", planning_meeting_date=d("2027-02-01"))
+
+
+def page(client, user, migration):
+    client.force_login(user)
+    return client.get(reverse("migration-detail", args=[migration.pk]))
+
+
+def test_manager_sees_upcoming_reminders_worked_out_from_the_rules(client, manager, migration_on_fdp):
+    response = page(client, manager, migration_on_fdp)
+    upcoming = response.context["reminders"]["upcoming"]
+    labels = [(str(line.date), line.kind) for line in upcoming]
+    assert labels[:2] == [("2027-03-10", "fdp_day_manager"), ("2027-03-10", "fdp_day_team")]
+    assert ("2027-03-17", "go_live_day") in labels
+    assert ("2027-06-15", "legacy_support_ends") in labels
+    go_live = next(line for line in upcoming if line.kind == "go_live_day")
+    assert len(go_live.recipients) == 3
+    html = response.content.decode()
+    assert '<h2 id="reminders" class="h4">Reminders</h2>' in html
+    assert "Go-live day: switch back on and start re-entry" in html
+
+
+def test_sent_and_failed_reminders_show_with_their_recipients(client, manager, staff, migration_on_fdp, settings):
+    ids = reminders_sweep(enqueue=False).ready_ids
+    for pk in ids[:2]:
+        reminder_send(reminder_id=pk)
+    ReminderLog.objects.filter(pk=ids[2]).update(status="failed", attempts=5, note="Failed 5 times (SMTPError).")
+    failed_to = ReminderLog.objects.get(pk=ids[2]).recipient_name
+    response = page(client, staff, migration_on_fdp)
+    panel = response.context["reminders"]
+    assert sum(len(line.recipients) for line in panel["sent"]) == 2
+    assert [line.recipients for line in panel["failed"]] == [[failed_to]]
+    assert not any(line.date == dt.date(2027, 3, 10) for line in panel["upcoming"]), "logged rows are not repeated"
+    html = response.content.decode()
+    assert "Could not be sent" in html and "Failed 5 times (SMTPError)." in html
+
+
+def test_the_reminders_section_runs_a_fixed_number_of_queries(
+    client, manager, migration_on_fdp, clock, django_assert_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(manager)
+    url = reverse("migration-detail", args=[migration_on_fdp.pk])
+    with CaptureQueriesContext(connection) as before:
+        assert client.get(url).status_code == 200
+    for day in ["2027-03-10", "2027-03-17", "2027-05-14", "2027-06-15"]:
+        clock(f"{day} 07:30")
+        for pk in reminders_sweep(enqueue=False).ready_ids:
+            reminder_send(reminder_id=pk)
+    assert ReminderLog.objects.count() >= 8
+    clock("2027-03-10 08:00")
+    with django_assert_num_queries(len(before)):
+        response = client.get(url)
+    assert response.status_code == 200
+    assert len(response.context["reminders"]["sent"]) >= 4
+
+
+def test_outsiders_get_404_and_anonymous_users_are_sent_to_sign_in(client, outsider, migration_on_fdp):
+    assert page(client, outsider, migration_on_fdp).status_code == 404
+    client.logout()
+    response = client.get(reverse("migration-detail", args=[migration_on_fdp.pk]))
+    assert response.status_code == 302 and reverse("login") in response.url
+
+
+def test_icb_users_see_the_reminders_read_only(client, icb_user, migration_on_fdp):
+    response = page(client, icb_user, migration_on_fdp)
+    assert response.status_code == 200 and "reminders" in response.context
+
+
+def test_the_page_refuses_other_methods(client, manager, migration_on_fdp):
+    client.force_login(manager)
+    assert client.post(reverse("migration-detail", args=[migration_on_fdp.pk])).status_code == 405
+
+
+def test_a_closed_migration_shows_no_upcoming_reminders(client, manager, migration_on_fdp):
+    migration_on_fdp.status = "completed"
+    migration_on_fdp.save()
+    assert page(client, manager, migration_on_fdp).context["reminders"]["upcoming"] == []
