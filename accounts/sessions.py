@@ -56,3 +56,14 @@ def expiry_message(expiry: Expiry) -> str:
         return f"You were signed out after {minutes} minutes without activity. Sign in again to carry on."
     hours = int(settings.SESSION_ABSOLUTE_LIFETIME.total_seconds() // 3600)
     return f"You were signed out because you had been signed in for {hours} hours. Sign in again to carry on."
+
+
+def user_sessions_end(*, user, except_session_key: str | None = None) -> int:
+    """End every session of this person (but the one they are using, if given); returns how many."""
+    from allauth.usersessions.models import UserSession
+
+    ended = 0
+    for user_session in UserSession.objects.filter(user=user).exclude(session_key=except_session_key or ""):
+        user_session.end()
+        ended += 1
+    return ended

@@ -3,14 +3,12 @@
 import axes.utils
 from allauth.account.signals import password_changed, password_reset, password_set
 from allauth.mfa.signals import authenticator_added, authenticator_removed, authenticator_reset
-from allauth.usersessions.internal.flows.sessions import end_other_sessions
-from allauth.usersessions.models import UserSession
 from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
 from django.utils import timezone
 
 from .lockout import lockout_username
-from .sessions import session_start
+from .sessions import session_start, user_sessions_end
 
 
 @receiver(user_logged_in, dispatch_uid="accounts_session_start")
@@ -27,12 +25,11 @@ def start_session_clocks(sender, request, user, **kwargs):
 def end_other_sessions_on_credential_change(sender, request, user, **kwargs):
     # A changed password already fails Django's session hash check; MFA changes do not, so
     # every other session is ended outright and disappears from the session list.
-    end_other_sessions(request, user)
+    user_sessions_end(user=user, except_session_key=request.session.session_key)
 
 
 @receiver(password_reset, dispatch_uid="accounts_after_password_reset")
 def after_password_reset(sender, request, user, **kwargs):
     # The person proved they hold the mailbox: end every session and lift a lockout on the address.
-    for session in UserSession.objects.filter(user=user):
-        session.end()
+    user_sessions_end(user=user)
     axes.utils.reset(username=lockout_username(request, {"email": user.email}))

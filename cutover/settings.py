@@ -285,6 +285,11 @@ PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT_MINUTES", 60) * 60
 ALLAUTH_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 1 if env_bool("BEHIND_PROXY", False) else 0)
 
 MFA_ADAPTER = "accounts.adapter.MFAAdapter"
+MFA_FORMS = {
+    "authenticate": "accounts.forms.AuthenticateForm",
+    "reauthenticate": "accounts.forms.ReauthenticateForm",
+    "activate_totp": "accounts.forms.ActivateTOTPForm",
+}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Cutover Coordinator"
 # allauth refuses MFA to unverified addresses against sign-up squatting; sign-up is closed here.
@@ -324,3 +329,4 @@ CONTENT_SECURITY_POLICY = {
         "object-src": [NONE],
     }
 }
+LOGGING["loggers"]["axes"] = {"level": "WARNING"}  # failures and lockouts, not every successful sign-in
