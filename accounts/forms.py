@@ -20,6 +20,10 @@ class PlainLabelsMixin:
 class LoginForm(PlainLabelsMixin, AllauthLoginForm):
     labels = {"login": "Email address"}
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["password"].help_text = ""  # the page has its own reset link, under the button
+
 
 class AuthenticateForm(PlainLabelsMixin, AllauthAuthenticateForm):
     labels = {"code": "Authenticator or recovery code"}

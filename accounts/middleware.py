@@ -72,9 +72,4 @@ class MfaRequiredMiddleware:
             return None
         if not mfa_setup_needed(request.user):
             return None
-        if request.method == "GET":
-            messages.warning(
-                request,
-                "Your role needs two-factor authentication. Set up an authenticator app before you carry on.",
-            )
         return _redirect(request, resolve_url("mfa_activate_totp"))

@@ -59,9 +59,7 @@ def test_an_icb_user_sets_up_an_authenticator_app_on_first_sign_in(
     assert csp_violations == []
 
 
-def test_signing_in_with_a_code_and_the_account_pages(
-    page, live_server, assert_accessible, icb_user, csp_violations
-):
+def test_signing_in_with_a_code_and_the_account_pages(page, live_server, assert_accessible, icb_user, csp_violations):
     page.goto(f"{live_server.url}/accounts/login/")
     page.get_by_label("Email address").fill(icb_user.email)
     page.get_by_label("Password").fill(PASSWORD)
