@@ -1,5 +1,3 @@
-import datetime as dt
-
 from allauth.account import app_settings as account_settings
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context
@@ -7,7 +5,7 @@ from allauth.mfa.adapter import DefaultMFAAdapter
 from django.utils import timezone
 
 from .policy import mfa_required_for
-from .sessions import SIGNED_IN_AT
+from .sessions import session_signed_in_within
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -21,12 +19,9 @@ class AccountAdapter(DefaultAccountAdapter):
         required = super().is_reauthentication_required(app=app, **kwargs)
         request = context.request
         if required and app == "allauth.mfa" and request is not None and request.user.is_authenticated:
-            signed_in_at = request.session.get(SIGNED_IN_AT)
-            just_signed_in = signed_in_at is not None and timezone.now() - dt.datetime.fromtimestamp(
-                signed_in_at, tz=dt.UTC
-            ) < dt.timedelta(seconds=account_settings.REAUTHENTICATION_TIMEOUT)
-            if just_signed_in:
-                return False
+            return not session_signed_in_within(
+                session=request.session, now=timezone.now(), seconds=account_settings.REAUTHENTICATION_TIMEOUT
+            )
         return required
 
 
@@ -37,7 +32,7 @@ class MFAAdapter(DefaultMFAAdapter):
             "Your role needs two-factor authentication, so it cannot be turned off. "
             "To move it to a new phone, ask an administrator to reset it."
         ),
-        "incorrect_code": "That code is not right. Enter the 6 digits your authenticator app shows now.",
+        "incorrect_code": "That code is not right. Try the code your authenticator app shows now.",
     }
 
     def can_delete_authenticator(self, authenticator) -> bool:

@@ -11,6 +11,8 @@ from django.conf import settings
 
 SIGNED_IN_AT = "trust_signed_in_at"
 LAST_SEEN_AT = "trust_last_seen_at"
+# Set only by a real sign-in (not when an older session first meets these rules): see the adapter.
+FRESH_SIGN_IN_AT = "trust_fresh_sign_in_at"
 # Writing the session on every request would cost a query each time; a minute's slack is harmless.
 SEEN_RESOLUTION = dt.timedelta(minutes=1)
 
@@ -27,6 +29,16 @@ def _at(session, key: str) -> dt.datetime | None:
 
 def session_start(*, session, now: dt.datetime) -> None:
     session[SIGNED_IN_AT] = session[LAST_SEEN_AT] = now.timestamp()
+
+
+def session_signed_in(*, session, now: dt.datetime) -> None:
+    session_start(session=session, now=now)
+    session[FRESH_SIGN_IN_AT] = now.timestamp()
+
+
+def session_signed_in_within(*, session, now: dt.datetime, seconds: int) -> bool:
+    given_at = _at(session, FRESH_SIGN_IN_AT)
+    return given_at is not None and now - given_at < dt.timedelta(seconds=seconds)
 
 
 def session_expiry(*, session, now: dt.datetime) -> Expiry | None:

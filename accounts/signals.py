@@ -8,13 +8,13 @@ from django.dispatch import receiver
 from django.utils import timezone
 
 from .lockout import lockout_username
-from .sessions import session_start, user_sessions_end
+from .sessions import session_signed_in, user_sessions_end
 
 
 @receiver(user_logged_in, dispatch_uid="accounts_session_start")
 def start_session_clocks(sender, request, user, **kwargs):
     if request is not None:
-        session_start(session=request.session, now=timezone.now())
+        session_signed_in(session=request.session, now=timezone.now())
 
 
 @receiver(password_changed, dispatch_uid="accounts_end_sessions_on_password_change")
