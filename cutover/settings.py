@@ -266,3 +266,104 @@ THIRD_PARTY_WARNING_WORKING_DAYS_BEFORE_FDP = 3
 # Re-entry log (the reentry app): the one place that holds patient identifiers.
 INSTALLED_APPS += ["reentry"]
 REENTRY_PAGE_SIZE = env_int("REENTRY_PAGE_SIZE", 25)
+# ---- Trust: sign-in, two-factor authentication, sessions and headers (accounts app) ----
+from datetime import timedelta  # noqa: E402 (kept inside this area's block)
+
+from csp.constants import NONCE, NONE, SELF  # noqa: E402
+
+INSTALLED_APPS += [
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "allauth.usersessions",
+    "axes",
+    "csp",
+    "accounts",
+]
+# The policy header goes on every response, including the lockout page Axes builds last.
+MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1, "csp.middleware.CSPMiddleware")
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+    "allauth.account.middleware.AccountMiddleware",
+)
+# After messages and htmx (they explain a sign-out and redirect htmx requests properly).
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django_htmx.middleware.HtmxMiddleware") + 1, "accounts.middleware.SessionTimeoutMiddleware"
+)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("accounts.middleware.SessionTimeoutMiddleware") + 1, "accounts.middleware.MfaRequiredMiddleware"
+)
+MIDDLEWARE.append("axes.middleware.AxesMiddleware")  # Axes documents it as the last one.
+TEMPLATES[0]["OPTIONS"]["context_processors"].append("accounts.context_processors.csp_nonce")
+
+AUTHENTICATION_BACKENDS = [
+    # Refuses a locked-out email address and IP pair before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+# People sign in with their email address; accounts come from administrators and invitations only.
+ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
+ACCOUNT_FORMS = {"login": "accounts.forms.LoginForm"}
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False  # no email to addresses we do not know
+ACCOUNT_EMAIL_NOTIFICATIONS = True  # tell people when their password or two-factor set-up changes
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "Cutover Coordinator: "
+ACCOUNT_SESSION_REMEMBER = False  # the session cookie ends with the browser; see the lifetimes below
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False  # this session stays; every other one ends (accounts.signals)
+# Axes locks an email address and IP pair; allauth keeps only its per-IP limit so one message explains a lockout.
+ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip"}
+PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT_MINUTES", 60) * 60
+ALLAUTH_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 1 if env_bool("BEHIND_PROXY", False) else 0)
+
+MFA_ADAPTER = "accounts.adapter.MFAAdapter"
+MFA_FORMS = {
+    "authenticate": "accounts.forms.AuthenticateForm",
+    "reauthenticate": "accounts.forms.ReauthenticateForm",
+    "activate_totp": "accounts.forms.ActivateTOTPForm",
+}
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "Cutover Coordinator"
+# allauth refuses MFA to unverified addresses against sign-up squatting; sign-up is closed here.
+MFA_ALLOW_UNVERIFIED_EMAIL = True
+# Required for ICB, delivery-partner and admin users always; this makes it required for everyone.
+MFA_REQUIRED_FOR_ALL = env_bool("MFA_REQUIRED_FOR_ALL", False)
+USERSESSIONS_TRACK_ACTIVITY = False
+
+# Login throttling: this many failures lock the email address and IP pair for a while.
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_CALLABLE = "accounts.lockout.lockout_username"
+AXES_CLIENT_IP_CALLABLE = "accounts.lockout.client_ip"
+AXES_VERBOSE = False
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
+
+# Sessions end after a spell without activity, and in any case after an absolute lifetime.
+SESSION_IDLE_TIMEOUT = timedelta(minutes=env_int("SESSION_IDLE_MINUTES", 30))
+SESSION_ABSOLUTE_LIFETIME = timedelta(hours=env_int("SESSION_MAX_HOURS", 12))
+SESSION_COOKIE_AGE = int(SESSION_ABSOLUTE_LIFETIME.total_seconds())
+
+# Content Security Policy: nothing inline; our own scripts carry the request's nonce.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF],
+        # Bootstrap draws some controls with data: SVGs, and the authenticator QR code is one.
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "base-uri": [SELF],
+        "object-src": [NONE],
+    }
+}
+LOGGING["loggers"]["axes"] = {"level": "WARNING"}  # failures and lockouts, not every successful sign-in

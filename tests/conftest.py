@@ -13,6 +13,7 @@ from .factories import (
     PracticeMembershipFactory,
     SupplierFactory,
     UserFactory,
+    enable_totp,
 )
 
 # Django's live_server runs beside Playwright's sync API, which keeps an event loop open.
@@ -84,26 +85,29 @@ def outsider(other_practice):
 
 @pytest.fixture
 def icb_user(practice):
-    return OrganisationMembershipFactory(organisation=practice.icb, user=UserFactory(email="lead@icb.example")).user
+    user = OrganisationMembershipFactory(organisation=practice.icb, user=UserFactory(email="lead@icb.example")).user
+    return enable_totp(user)  # their role must use two-factor authentication
 
 
 @pytest.fixture
 def partner_user(practice):
-    return OrganisationMembershipFactory(
+    user = OrganisationMembershipFactory(
         organisation=practice.delivery_partner, user=UserFactory(email="pm@csu.example")
     ).user
+    return enable_totp(user)
 
 
 @pytest.fixture
 def other_icb_user(other_practice):
-    return OrganisationMembershipFactory(
+    user = OrganisationMembershipFactory(
         organisation=other_practice.icb, user=UserFactory(email="lead@other-icb.example")
     ).user
+    return enable_totp(user)
 
 
 @pytest.fixture
 def superuser(db):
-    return UserFactory(email="admin@cutover.example", is_staff=True, is_superuser=True)
+    return enable_totp(UserFactory(email="admin@cutover.example", is_staff=True, is_superuser=True))
 
 
 @pytest.fixture

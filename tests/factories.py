@@ -82,3 +82,21 @@ class MigrationFactory(DjangoModelFactory):
     new_supplier = factory.SubFactory(SupplierFactory, name="TPP")
     fdp_date = factory.LazyFunction(lambda: datetime.date.today() + datetime.timedelta(days=42))
     go_live_date = factory.LazyAttribute(lambda o: o.fdp_date + datetime.timedelta(days=7))
+
+
+# Two-factor authentication. ICB, delivery-partner and admin users must have it before they can use
+# anything, so their fixtures carry an authenticator; totp_code() gives the code an app would show now.
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+
+def enable_totp(user, secret: str = TOTP_SECRET):
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    TOTP.activate(user, secret)
+    return user
+
+
+def totp_code(secret: str = TOTP_SECRET) -> str:
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value, yield_hotp_counters_from_time
+
+    return format_hotp_value(hotp_value(secret, next(iter(yield_hotp_counters_from_time()))))

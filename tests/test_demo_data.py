@@ -37,5 +37,5 @@ def test_seed_demo_refuses_to_run_with_debug_off(settings):
 def test_demo_users_sign_in_with_their_email_address(client, settings):
     settings.DEBUG = True
     call_command("seed_demo", password="demo-password-123")
-    response = client.post("/accounts/login/", {"username": "Manager@Example.org", "password": "demo-password-123"})
+    response = client.post("/accounts/login/", {"login": "Manager@Example.org", "password": "demo-password-123"})
     assert response.status_code == 302

@@ -1,0 +1,42 @@
+"""Who must sign in with two-factor authentication."""
+
+from allauth.mfa.models import Authenticator
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db.models import Exists, OuterRef
+
+from practices.models import OrganisationMembership
+
+# Recovery codes alone are a fallback, not a second factor.
+SECOND_FACTORS = [Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN]
+
+
+def _required_by_role(user) -> bool:
+    return settings.MFA_REQUIRED_FOR_ALL or user.is_staff or user.is_superuser
+
+
+def mfa_required_for(user) -> bool:
+    """ICB, delivery-partner and admin users oversee many practices, so they must use MFA.
+
+    Practice users may choose it; MFA_REQUIRED_FOR_ALL makes it everyone's rule.
+    """
+    if not user.is_authenticated:
+        return False
+    return _required_by_role(user) or OrganisationMembership.objects.filter(user=user).exists()
+
+
+def mfa_setup_needed(user) -> bool:
+    """True for someone who must use MFA but has no authenticator yet (one query, run on every request)."""
+    if not user.is_authenticated:
+        return False
+    without_factor = (
+        get_user_model()
+        .objects.filter(pk=user.pk)
+        .alias(has_factor=Exists(Authenticator.objects.filter(user=OuterRef("pk"), type__in=SECOND_FACTORS)))
+        .filter(has_factor=False)
+    )
+    if not _required_by_role(user):
+        without_factor = without_factor.alias(
+            in_organisation=Exists(OrganisationMembership.objects.filter(user=OuterRef("pk")))
+        ).filter(in_organisation=True)
+    return without_factor.exists()
