@@ -25,6 +25,7 @@ from .factories import (
     PracticeMembershipFactory,
     SupplierFactory,
     UserFactory,
+    enable_totp,
 )
 from .people.factories import ContactFactory, InvitationFactory, ThirdPartySystemFactory
 from .reentry.factories import EntryFactory, RegistrationEntryFactory
@@ -117,9 +118,10 @@ class World:
             "manager": member(self.own_practice, role.PRACTICE_MANAGER),
             "staff": member(self.own_practice, role.PRACTICE_STAFF),
             "it_lead": member(self.own_practice, role.IT_LEAD),
-            "icb": OrganisationMembershipFactory(organisation=self.own_practice.icb).user,
-            "partner": OrganisationMembershipFactory(organisation=self.own_practice.delivery_partner).user,
-            "superuser": UserFactory(is_staff=True, is_superuser=True),
+            # ICB, partner and admin users must have two-factor authentication set up.
+            "icb": enable_totp(OrganisationMembershipFactory(organisation=self.own_practice.icb).user),
+            "partner": enable_totp(OrganisationMembershipFactory(organisation=self.own_practice.delivery_partner).user),
+            "superuser": enable_totp(UserFactory(is_staff=True, is_superuser=True)),
             "outsider": member(self.other_practice, role.PRACTICE_MANAGER),
             "anonymous": None,
         }
@@ -194,8 +196,15 @@ KWARGS = {
     "reentry-check": entry_kwargs,
     "reentry-void": entry_kwargs,
 }
+KWARGS.update(
+    {
+        # Emailed links whose key is the secret; a wrong key shows a page saying the link is not valid.
+        "account_confirm_email": lambda objects: {"key": "not-a-real-key"},
+        "account_reset_password_from_key": lambda objects: {"uidb36": "1", "key": "set-password"},
+    }
+)
 # Links that anyone holding them may open (the link itself is the secret): no other-practice check.
-NOT_SCOPED_BY_PRACTICE = {"invitation-accept"}
+NOT_SCOPED_BY_PRACTICE = {"invitation-accept", "account_confirm_email", "account_reset_password_from_key"}
 
 
 def admin_kwargs(pattern, world):
