@@ -5,6 +5,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from practices.models import practices_managed_by
+from tasks.selectors import plan_summary
 
 from . import services
 from .access import can_edit_migration, get_migration_for_user
@@ -87,6 +88,7 @@ def migration_detail(request, pk: int):
             "today": today,
             "can_edit": can_edit_migration(request.user, migration),
             "history": history,
+            **plan_summary(migration, today=today),
         },
     )
 

@@ -15,6 +15,7 @@ from cutover import services
 from cutover.models import Migration
 from cutover.timeline import local_today
 from practices.models import Organisation, OrganisationMembership, Practice, PracticeMembership, User
+from tasks.demo import seed_plan
 
 DEFAULT_PASSWORD = "cutover-demo-2026"  # noqa: S105 (demo accounts only; seed_demo refuses to run with DEBUG off)
 
@@ -115,4 +116,7 @@ def seed(*, password: str, today: datetime.date) -> int:
                 migration=migration, by=manager, planning_meeting_date=fdp - datetime.timedelta(days=35)
             )
         created += 1
+    created += seed_plan(
+        migrations=Migration.objects.filter(practice__ods_code__in=[p[1] for p in DEMO_PRACTICES]), today=today
+    )
     return created
