@@ -7,7 +7,6 @@ import datetime
 from django.db.models import Q
 from django.utils import timezone
 
-from cutover.models import Migration
 from practices.models import PracticeMembership
 
 from .models import Phase, Task
@@ -51,7 +50,7 @@ def seed_plan(*, migrations, today: datetime.date) -> int:
             key = task.template_item.key if task.template_item else ""
             if stage in {"cutover", "after go-live"} and key in NOTES:
                 task_note_add(task=task, text=NOTES[key], by=owner)
-            if not _is_done_by_now(task, key, migration, stage, today):
+            if not _is_done_by_now(task, key, stage, today):
                 continue
             when = _demo_time(min(task.due_date, today - datetime.timedelta(days=1)))
             if key in NOT_APPLICABLE:
@@ -68,7 +67,7 @@ def seed_plan(*, migrations, today: datetime.date) -> int:
     return created
 
 
-def _is_done_by_now(task: Task, key: str, migration: Migration, stage: str, today: datetime.date) -> bool:
+def _is_done_by_now(task: Task, key: str, stage: str, today: datetime.date) -> bool:
     if stage == "cutover":
         # Preparation is over, and the two things that start on FDP have started.
         return task.phase == Phase.PREPARATION or (task.phase == Phase.DURING_CUTOVER and task.due_date < today)

@@ -19,7 +19,14 @@ from cutover.timeline import local_today
 from . import services
 from .access import get_plan_for_user, get_task_for_user
 from .forms import TaskAssignForm, TaskCustomForm, TaskDueForm, TaskNoteForm, TaskStatusForm
-from .selectors import checklist_build, plan_progress_for, practice_members, task_mark_dates, tasks_for_checklist
+from .selectors import (
+    checklist_build,
+    plan_progress_for,
+    practice_members,
+    task_attach_rejected,
+    task_mark_dates,
+    tasks_for_checklist,
+)
 
 PAGE = "tasks/checklist.html"
 ROW_FIELDS = {"reason", "text", "assignee"}  # the fields a task row shows its errors beside
@@ -48,8 +55,8 @@ def _checklist_context(request, migration, access, *, failed_task_id=None, **fai
         for group in checklist.phases:
             for task in group.tasks:
                 if task.pk == failed_task_id:
-                    for name, form in failed_forms.items():
-                        setattr(task, name, form)
+                    for kind, form in failed_forms.items():
+                        task_attach_rejected(task, kind=kind, form=form)
     return {
         "migration": migration,
         "access": access,
@@ -100,8 +107,8 @@ def _after_write(request, migration, access, task, *, message: str = "", level=m
         task = tasks_for_checklist(migration).get(pk=task.pk)
         task.migration = migration
         task_mark_dates(task, local_today())
-        for name, form in failed_forms.items():
-            setattr(task, name, form)
+        for kind, form in failed_forms.items():
+            task_attach_rejected(task, kind=kind, form=form)
         context = {
             "migration": migration,
             "access": access,
@@ -159,7 +166,7 @@ def task_status(request, pk: int, task_pk: int):
     migration, task, access = get_task_for_user(request, pk, task_pk, need="can_update")
     form = TaskStatusForm(request.POST)
     if not form.is_valid():
-        return _after_write(request, migration, access, task, status_form=form)
+        return _after_write(request, migration, access, task, status=form)
     status = form.cleaned_data["status"]
     try:
         task = services.task_set_status(
@@ -183,12 +190,12 @@ def task_note_add(request, pk: int, task_pk: int):
     migration, task, access = get_task_for_user(request, pk, task_pk, need="can_update")
     form = TaskNoteForm(request.POST)
     if not form.is_valid():
-        return _after_write(request, migration, access, task, note_form=form)
+        return _after_write(request, migration, access, task, note=form)
     try:
         services.task_note_add(task=task, text=form.cleaned_data["text"], by=request.user)
     except ValidationError as exc:
         form.add_error(None, exc)
-        return _after_write(request, migration, access, task, note_form=form)
+        return _after_write(request, migration, access, task, note=form)
     return _after_write(request, migration, access, task, message=f"Note added to “{task.title}”.")
 
 
@@ -198,7 +205,7 @@ def task_assign(request, pk: int, task_pk: int):
     migration, task, access = get_task_for_user(request, pk, task_pk, need="can_assign")
     form = TaskAssignForm(request.POST, members=practice_members(migration))
     if not form.is_valid():
-        return _after_write(request, migration, access, task, assign_form=form)
+        return _after_write(request, migration, access, task, assign=form)
     assignee = form.cleaned_data["assignee"]
     try:
         task = services.task_assign(task=task, assignee=assignee, by=request.user, version=form.cleaned_data["version"])

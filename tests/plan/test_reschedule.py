@@ -24,7 +24,7 @@ def mixed_plan(plan_migration, manager, staff):
     task_set_status(task=done, status=Task.Status.DONE, by=staff, version=done.version)
     na = task_by_key(plan_migration, "plan-third-party-suppliers")
     task_set_status(task=na, status=Task.Status.NOT_APPLICABLE, reason="No third-party systems", by=staff, version=1)
-    fixed = task_create_custom(
+    task_create_custom(
         migration=plan_migration,
         title="Staff training day",
         guidance="",

@@ -51,7 +51,7 @@ class TestTick:
         assert (task.status_changed_by, task.status_changed_at) == (staff, NOW)
         record = task.history.first()
         assert (record.status, record.history_user) == ("done", staff)
-        assert "marked done" in [str(m) for m in get_messages(response.wsgi_request)][0]
+        assert [str(m) for m in get_messages(response.wsgi_request)] == [f"“{task.title}” marked done."]
 
     def test_with_htmx_the_answer_is_the_task_row_and_the_progress_bars(self, client, staff, task, frozen_today):
         client.force_login(staff)
