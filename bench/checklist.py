@@ -15,12 +15,14 @@ import os
 import statistics
 import sys
 import time
+import warnings
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cutover.settings")
+warnings.filterwarnings("ignore", message="No directory at")  # whitenoise: no collectstatic here, as in tests
 
-import django
+import django  # noqa: E402
 
 django.setup()
 
