@@ -40,7 +40,8 @@ def history_entries(obj: models.Model, *, limit: int = 20) -> list[HistoryEntry]
     pairs, and foreign keys are labelled from one query per related model.
     """
     records = list(obj.history.select_related("history_user").order_by("-history_date", "-history_id")[: limit + 1])
-    fields = [f for f in obj._meta.concrete_fields if f.name not in IGNORED_FIELDS]
+    tracked = {f.name for f in obj.history.model._meta.concrete_fields}  # HistoricalRecords(excluded_fields=...)
+    fields = [f for f in obj._meta.concrete_fields if f.name not in IGNORED_FIELDS and f.name in tracked]
     labels: dict = {}
     for field in fields:
         if isinstance(field, models.ForeignKey):

@@ -5,6 +5,7 @@ import datetime
 from django.db import IntegrityError, transaction
 
 from practices.models import Organisation, Practice
+from tasks.services import date_moves_text, plan_create_for_migration, tasks_reschedule
 
 from .models import Migration
 from .reminders import reminders_refresh
@@ -44,6 +45,7 @@ def migration_create(
         # The savepoint keeps an outer transaction usable after a lost race.
         with transaction.atomic():
             migration.save()
+            plan_create_for_migration(migration=migration, by=by)
     except IntegrityError as exc:
         if Migration.objects.active().filter(practice=practice).exists():
             raise MigrationConflict("This practice already has an active migration.") from exc
@@ -53,10 +55,15 @@ def migration_create(
 
 
 def migration_update(*, migration: Migration, by, **changes) -> Migration:
+    moves = date_moves_text(migration, changes)
     for name, value in changes.items():
         setattr(migration, name, value)
     migration.updated_by = by
     migration._history_user = by
-    migration.save()
-    reminders_refresh(migration=migration)
+    with transaction.atomic():
+        migration.save()
+        if moves:
+            # Open plan tasks follow the dates they count from.
+            tasks_reschedule(migration=migration, by=by, reason=moves)
+        reminders_refresh(migration=migration)
     return migration

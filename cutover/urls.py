@@ -13,5 +13,6 @@ urlpatterns = [
     path("migrations/<int:pk>/edit/", views.migration_edit, name="migration-edit"),
     path("", include("practices.urls")),
     path("migrations/<int:pk>/re-entry/", include("reentry.urls")),
+    path("migrations/<int:pk>/plan/", include("tasks.urls")),
     path("admin/", admin.site.urls),
 ]

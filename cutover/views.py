@@ -7,6 +7,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from practices.models import practices_managed_by
 from practices.panel import people_panel
 from reentry.panel import reentry_panel
+from tasks.selectors import plan_summary
 
 from . import services
 from .access import can_edit_migration, get_migration_for_user
@@ -93,6 +94,7 @@ def migration_detail(request, pk: int):
             **people_panel(migration, today=today),
             **reentry_panel(migration, request.user),
             **reminders_panel(migration, today=today),
+            **plan_summary(migration, today=today),
         },
     )
 

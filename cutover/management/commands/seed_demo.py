@@ -17,6 +17,7 @@ from cutover.timeline import local_today
 from practices.demo import seed_people
 from practices.models import Organisation, OrganisationMembership, Practice, PracticeMembership, User
 from reentry.demo import seed_reentry
+from tasks.demo import seed_plan
 
 DEFAULT_PASSWORD = "cutover-demo-2026"  # noqa: S105 (demo accounts only; seed_demo refuses to run with DEBUG off)
 
@@ -119,4 +120,7 @@ def seed(*, password: str, today: datetime.date) -> int:
         created += 1
     created += seed_people(today=today)
     created += seed_reentry(today=today, recorder=staff, checker=manager)
+    created += seed_plan(
+        migrations=Migration.objects.filter(practice__ods_code__in=[p[1] for p in DEMO_PRACTICES]), today=today
+    )
     return created

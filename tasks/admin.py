@@ -1,0 +1,78 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import PlanTemplateItem, Task, TaskNote
+
+
+class SuperuserOnly:
+    """The default plan is shared by every practice, so only superusers may change it."""
+
+    def has_module_permission(self, request):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_add_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_superuser
+
+
+@admin.register(PlanTemplateItem)
+class PlanTemplateItemAdmin(SuperuserOnly, SimpleHistoryAdmin):
+    list_display = ["title", "phase", "due_rule", "default_owner_role", "dispensing_only", "active", "position"]
+    list_filter = ["phase", "anchor", "dispensing_only", "active"]
+    list_editable = ["position"]
+    search_fields = ["title", "guidance", "key"]
+    ordering = ["position", "pk"]
+    fieldsets = [
+        (
+            None,
+            {
+                "description": (
+                    "Changes here apply to migrations created from now on. Existing plans keep the copy they "
+                    "were given, so nothing changes under a practice's feet."
+                ),
+                "fields": ["key", "title", "phase", "default_owner_role", "dispensing_only", "active", "position"],
+            },
+        ),
+        ("Guidance", {"fields": ["guidance", "why_it_matters", "done_when"]}),
+        ("Due date", {"fields": ["anchor", "offset_days", "direction"]}),
+    ]
+
+    def formfield_for_choice_field(self, db_field, request, **kwargs):
+        if db_field.name == "anchor":
+            kwargs["choices"] = [(value, label) for value, label in db_field.choices if value != "fixed"]
+        return super().formfield_for_choice_field(db_field, request, **kwargs)
+
+    @admin.display(description="Due")
+    def due_rule(self, obj):
+        return obj.due_rule
+
+
+class TaskNoteInline(admin.TabularInline):
+    model = TaskNote
+    extra = 0
+    readonly_fields = ["author", "created_at", "text"]
+    can_delete = False
+
+
+@admin.register(Task)
+class TaskAdmin(SuperuserOnly, SimpleHistoryAdmin):
+    """For support only: practices change their plan through the checklist, which keeps the rules."""
+
+    list_display = ["title", "migration", "phase", "due_date", "status", "assignee"]
+    list_filter = ["phase", "status"]
+    search_fields = ["title", "migration__practice__name", "migration__practice__ods_code"]
+    list_select_related = ["migration__practice", "assignee"]
+    raw_id_fields = ["migration", "template_item", "assignee", "status_changed_by", "created_by"]
+    readonly_fields = ["version", "created_at", "updated_at"]
+    inlines = [TaskNoteInline]
+
+    def has_add_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,153 @@
+import datetime
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Submit
+from django import forms
+
+from cutover.forms import DateInput
+from cutover.timeline import local_today
+
+from .models import MAX_OFFSET_WORKING_DAYS, Anchor, Direction, Phase, Task
+
+VERSION_ERRORS = {"required": "The form is missing the task's version: reload the page and try again."}
+
+
+class TaskStatusForm(forms.Form):
+    """Tick, untick or mark not applicable. The rows render these fields by hand (see checklist.html)."""
+
+    status = forms.ChoiceField(choices=Task.Status.choices)
+    version = forms.IntegerField(min_value=1, widget=forms.HiddenInput, error_messages=VERSION_ERRORS)
+    reason = forms.CharField(
+        label="Why does this task not apply?", required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("status") == Task.Status.NOT_APPLICABLE and not cleaned.get("reason", "").strip():
+            self.add_error("reason", "Say why this task does not apply to your practice.")
+        return cleaned
+
+
+class TaskNoteForm(forms.Form):
+    text = forms.CharField(
+        label="Add a note",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": "Write the note before adding it."},
+    )
+
+
+class TaskAssignForm(forms.Form):
+    assignee = forms.ModelChoiceField(
+        queryset=None,
+        required=False,
+        empty_label="Nobody",
+        label="Assign to",
+        error_messages={"invalid_choice": "Choose someone who works at this practice."},
+    )
+    version = forms.IntegerField(min_value=1, widget=forms.HiddenInput, error_messages=VERSION_ERRORS)
+
+    def __init__(self, *args, members, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = members
+
+
+class DueRuleForm(forms.Form):
+    """A due date as working days before or after a migration date, or a fixed date."""
+
+    anchor = forms.ChoiceField(label="Due relative to")
+    offset_days = forms.IntegerField(
+        label="Working days",
+        min_value=0,
+        max_value=MAX_OFFSET_WORKING_DAYS,
+        required=False,
+        help_text="Weekends and England bank holidays are not counted. 0 means on the day itself.",
+    )
+    direction = forms.ChoiceField(label="Before or after", choices=Direction.choices, initial=Direction.BEFORE)
+    fixed_date = forms.DateField(
+        label="Fixed date", required=False, widget=DateInput(), help_text="Only used when the task has a fixed date."
+    )
+
+    def __init__(self, *args, anchors: list[str], today: datetime.date | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = today or local_today()
+        self.fields["anchor"].choices = [(value, label) for value, label in Anchor.choices if value in anchors]
+
+    def clean(self):
+        cleaned = super().clean()
+        anchor = cleaned.get("anchor")
+        if anchor == Anchor.FIXED:
+            fixed = cleaned.get("fixed_date")
+            if fixed is None and "fixed_date" not in self.errors:
+                self.add_error("fixed_date", "Enter the date the task is due.")
+            elif fixed is not None and fixed < self.today:
+                self.add_error("fixed_date", f"The due date cannot be in the past. Today is {self.today:%-d %b %Y}.")
+        elif anchor and cleaned.get("offset_days") is None and "offset_days" not in self.errors:
+            self.add_error("offset_days", "Enter how many working days before or after (0 for the day itself).")
+        return cleaned
+
+    def rule(self) -> dict:
+        cleaned = self.cleaned_data
+        return {
+            "anchor": cleaned["anchor"],
+            "offset_days": cleaned.get("offset_days") or 0,
+            "direction": cleaned["direction"],
+            "fixed_date": cleaned.get("fixed_date"),
+        }
+
+
+class TaskCustomForm(DueRuleForm):
+    title = forms.CharField(max_length=200, error_messages={"required": "Give the task a short title."})
+    guidance = forms.CharField(
+        label="What to do",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Optional: what the task involves and what done looks like.",
+    )
+    phase = forms.ChoiceField(choices=Phase.choices)
+
+    field_order = ["title", "guidance", "phase", "anchor", "offset_days", "direction", "fixed_date"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, anchors=[Anchor.FDP, Anchor.GO_LIVE, Anchor.FIXED], **kwargs)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", "Add task"))
+
+
+class TaskDueForm(DueRuleForm):
+    reason = forms.CharField(
+        label="Why is the due date changing?",
+        max_length=500,
+        error_messages={"required": "Say why the due date is changing; it is kept with the task's history."},
+    )
+    version = forms.IntegerField(min_value=1, widget=forms.HiddenInput, error_messages=VERSION_ERRORS)
+
+    def __init__(self, *args, task: Task, **kwargs):
+        kwargs.setdefault(
+            "initial",
+            {
+                "anchor": task.anchor,
+                "offset_days": task.offset_days,
+                "direction": task.direction,
+                "fixed_date": task.fixed_date,
+                "version": task.version,
+            },
+        )
+        super().__init__(*args, anchors=Anchor.values, **kwargs)
+        self.task = task
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", "Change due date"))
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.errors:
+            rule = self.rule()
+            unchanged = (
+                rule["anchor"] == self.task.anchor
+                and (rule["anchor"] == Anchor.FIXED or rule["offset_days"] == self.task.offset_days)
+                and (rule["anchor"] == Anchor.FIXED or rule["direction"] == self.task.direction)
+                and (rule["anchor"] != Anchor.FIXED or rule["fixed_date"] == self.task.fixed_date)
+            )
+            if unchanged:
+                raise forms.ValidationError("That is the due date the task already has: nothing to change.")
+        return cleaned
