@@ -17,6 +17,7 @@ from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, r
 
 from practices.invitations import invitation_token
 from practices.models import PracticeMembership, ThirdPartyState
+from tasks.services import plan_create_for_migration
 
 from .factories import (
     MigrationFactory,
@@ -143,6 +144,7 @@ class World:
             "system": (system := ThirdPartySystemFactory(practice=practice)),
             "system_state": ThirdPartyState.objects.create(migration=migration, system=system),
             "invitation": InvitationFactory(practice=practice),
+            "task": plan_create_for_migration(migration=migration)[0],
             "entry": EntryFactory(migration=migration),
             "registration": RegistrationEntryFactory(migration=migration),
         }
@@ -160,6 +162,10 @@ def stakeholder_kwargs(objects):
 
 def entry_kwargs(objects):
     return {"pk": objects["migration"].pk, "entry_pk": objects["entry"].pk}
+
+
+def task_kwargs(objects):
+    return {"pk": objects["migration"].pk, "task_pk": objects["task"].pk}
 
 
 def system_kwargs(objects):
@@ -185,6 +191,13 @@ KWARGS = {
     "system-step": system_kwargs,
     "system-not-applicable": system_kwargs,
     "system-applicable": system_kwargs,
+    "plan": migration_kwargs,
+    "task-add": migration_kwargs,
+    "task-detail": task_kwargs,
+    "task-status": task_kwargs,
+    "task-note-add": task_kwargs,
+    "task-assign": task_kwargs,
+    "task-due-edit": task_kwargs,
     "reentry-record": migration_kwargs,
     "reentry-paper-form": migration_kwargs,
     "reentry-worklist": migration_kwargs,

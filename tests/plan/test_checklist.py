@@ -99,7 +99,7 @@ def test_each_phase_shows_done_out_of_the_tasks_that_apply(client, staff, plan_m
     assert (response.context["checklist"].overall.done, response.context["checklist"].overall.applicable) == (2, 26)
     page = response.content.decode()
     assert "2 of 8 done" in page
-    assert 'aria-valuenow="25"' in page
+    assert 'value="2" max="8"' in page
 
 
 def test_overdue_tasks_are_highlighted_and_due_soon_ones_marked(client, staff, plan_migration):

@@ -46,5 +46,5 @@ def test_the_migration_page_stays_within_its_query_budget_with_a_plan(
     client, manager, plan_migration, django_assert_max_num_queries
 ):
     client.force_login(manager)
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(16):
         assert client.get(reverse("migration-detail", args=[plan_migration.pk])).status_code == 200

@@ -215,9 +215,9 @@ class TestAdmin:
         assert 'value="fixed"' not in page
 
     def test_staff_admin_users_who_are_not_superusers_cannot_touch_the_template(self, client):
-        from ..factories import UserFactory
+        from ..factories import UserFactory, enable_totp
 
-        admin_clerk = UserFactory(email="clerk@example.org", is_staff=True)
+        admin_clerk = enable_totp(UserFactory(email="clerk@example.org", is_staff=True))
         client.force_login(admin_clerk)
         assert client.get(reverse("admin:tasks_plantemplateitem_changelist")).status_code == 403
 

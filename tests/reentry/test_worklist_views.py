@@ -263,10 +263,12 @@ def test_the_entry_page_on_go_live_day_offers_re_registration(client, staff, cut
     import time_machine
 
     entry = RegistrationEntryFactory(migration=cutover, recorded_by=staff)
-    client.force_login(staff)
+    # Signed in inside each travel: a session started at the real time would have expired.
     with time_machine.travel(at(cutover.go_live_date, 9), tick=False):
+        client.force_login(staff)
         response = client.get(entry.get_absolute_url())
     assert "Mark re-registered" in response.text
     with time_machine.travel(at(cutover.go_live_date - datetime.timedelta(days=1), 9), tick=False):
+        client.force_login(staff)
         response = client.get(entry.get_absolute_url())
     assert "Mark re-registered" not in response.text
