@@ -221,6 +221,14 @@ LEGACY_SUPPORT_DAYS = env_int("LEGACY_SUPPORT_DAYS", 90)
 MAX_CUTOVER_DAYS = env_int("MAX_CUTOVER_DAYS", 21)
 DUE_SOON_DAYS = env_int("DUE_SOON_DAYS", 7)
 
+# Dashboard and wave import (dashboard app). The row limits keep a request short:
+# files with at least IMPORT_BACKGROUND_ROWS rows are checked and created by a Celery job.
+INSTALLED_APPS += ["dashboard"]
+DASHBOARD_PAGE_SIZE = env_int("DASHBOARD_PAGE_SIZE", 50)
+IMPORT_BACKGROUND_ROWS = env_int("IMPORT_BACKGROUND_ROWS", 200)
+IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 10000)
+IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 5 * 1024 * 1024)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -1,6 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from . import health, views
 
@@ -13,5 +13,6 @@ urlpatterns = [
     path("migrations/new/", views.migration_create, name="migration-create"),
     path("migrations/<int:pk>/", views.migration_detail, name="migration-detail"),
     path("migrations/<int:pk>/edit/", views.migration_edit, name="migration-edit"),
+    path("dashboard/", include("dashboard.urls")),
     path("admin/", admin.site.urls),
 ]
