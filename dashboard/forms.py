@@ -37,6 +37,8 @@ class DashboardFilterForm(forms.Form):
         self.helper = FormHelper()
         # The templates write the <form> tag, so a page can add its own hidden fields (the calendar's month).
         self.helper.form_tag = False
+        # A GET form must never put the CSRF token into a URL that people copy and share.
+        self.helper.disable_csrf = True
         self.helper.layout = Layout(
             Row(
                 Column("q", css_class="col-md-4"),

@@ -159,8 +159,8 @@ def import_batch_create(*, batch_id: int) -> None:
     changed since the preview. If anything is now wrong, the preview is refreshed with the
     problems and nothing is created.
     """
-    batch = ImportBatch.objects.select_related("organisation", "confirmed_by").get(pk=batch_id)
-    if batch.status != ImportBatch.Status.CREATING:
+    batch = ImportBatch.objects.select_related("organisation", "confirmed_by").filter(pk=batch_id).first()
+    if batch is None or batch.status != ImportBatch.Status.CREATING:
         return
     try:
         table = wave.read_table(bytes(batch.content), batch.file_format)

@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRefresh
@@ -28,6 +28,17 @@ def _filtered(request, today: datetime.date):
     return form, qs, sort
 
 
+def _redirect_without_blanks(request):
+    """The filter form sends every field; drop the empty ones so the shared link reads "?rag=red"."""
+    if all(value for value in request.GET.values()):
+        return None
+    query = request.GET.copy()
+    for key, value in request.GET.items():
+        if not value:
+            query.pop(key)
+    return HttpResponseRedirect(f"{request.path}?{query.urlencode()}" if query else request.path)
+
+
 def _headers(sort: str) -> list[dict]:
     headers = []
     for column in metrics.COLUMNS:
@@ -46,9 +57,14 @@ def _headers(sort: str) -> list[dict]:
 @require_GET
 @login_required
 def dashboard(request):
+    if redirect_to := _redirect_without_blanks(request):
+        return redirect_to
     today = local_today()
     form, qs, sort = _filtered(request, today)
-    page = Paginator(qs, settings.DASHBOARD_PAGE_SIZE).get_page(request.GET.get("page"))
+    summary = selectors.summary(qs)
+    paginator = Paginator(qs, settings.DASHBOARD_PAGE_SIZE)
+    paginator.count = summary["total"]  # the tiles have already counted the filtered rows
+    page = paginator.get_page(request.GET.get("page"))
     rows = [metrics.Row(migration, today) for migration in page]
     for row in rows:
         row.cells = [(column.key, column.text(row)) for column in metrics.COLUMNS]
@@ -60,7 +76,7 @@ def dashboard(request):
             "page": page,
             "rows": rows,
             "headers": _headers(sort),
-            "summary": selectors.summary(qs),
+            "summary": summary,
             "rag_rules": metrics.rag_explanation(),
             "can_import": import_organisations(request.user).exists(),
             "today": today,
@@ -71,6 +87,8 @@ def dashboard(request):
 @require_GET
 @login_required
 def wave_calendar(request):
+    if redirect_to := _redirect_without_blanks(request):
+        return redirect_to
     today = local_today()
     form, qs, _ = _filtered(request, today)
     first = selectors.month_start(request.GET.get("month"), today)

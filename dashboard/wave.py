@@ -142,17 +142,16 @@ def _xlsx_sheet(content: bytes):
         raise UnreadableFile("This is not an Excel .xlsx file we can read. Save it again as .xlsx or CSV.") from exc
 
 
-def _xlsx_rows(content: bytes) -> Iterator[list[Any]]:
-    sheet = _xlsx_sheet(content)
+def _xlsx_rows(sheet, **limits) -> Iterator[list[Any]]:
     try:
-        for row in sheet.iter_rows(values_only=True):
+        for row in sheet.iter_rows(values_only=True, **limits):
             yield list(row)
     except Exception as exc:  # as above: a damaged sheet fails part-way through
         raise UnreadableFile("Part of this Excel file is damaged. Save it again as .xlsx or CSV.") from exc
 
 
 def _raw_rows(content: bytes, fmt: str) -> Iterator[list[Any]]:
-    return _csv_rows(content) if fmt == "csv" else _xlsx_rows(content)
+    return _csv_rows(content) if fmt == "csv" else _xlsx_rows(_xlsx_sheet(content))
 
 
 def _is_blank(cells: list[Any]) -> bool:
@@ -164,16 +163,18 @@ def inspect(content: bytes, fmt: str) -> int | None:
 
     Returns None when an .xlsx file does not record its size (then it is treated as large).
     """
-    rows = _raw_rows(content, fmt)
-    header = next(rows, None)
+    if fmt == "xlsx":
+        # Only the header row is read; the size comes from the sheet's own record of it.
+        sheet = _xlsx_sheet(content)
+        header = next(_xlsx_rows(sheet, max_row=1), None)
+        count = sheet.max_row - 1 if sheet.max_row else None
+    else:
+        rows = _csv_rows(content)
+        header = next(rows, None)
+        count = sum(1 for cells in rows if not _is_blank(cells))
     if header is None:
         raise UnreadableFile("This file is empty. Use the template and add one row per practice.")
     _header_columns(header)
-    if fmt == "xlsx":
-        max_row = _xlsx_sheet(content).max_row
-        count = max_row - 1 if max_row else None
-    else:
-        count = sum(1 for cells in rows if not _is_blank(cells))
     if count == 0:
         raise UnreadableFile("This file has the column names but no practices. Add one row per practice.")
     if count is not None and count > settings.IMPORT_MAX_ROWS:
