@@ -33,6 +33,9 @@ def get_batch_for_user(request, pk: int) -> ImportBatch:
     """A batch of one of the user's organisations; 404 for another organisation's batch."""
     organisations = require_importer(request)
     return get_object_or_404(
-        ImportBatch.objects.filter(organisation__in=organisations).select_related("organisation", "uploaded_by"),
+        # The file itself (up to IMPORT_MAX_BYTES) is only read by the services, not by every progress poll.
+        ImportBatch.objects.filter(organisation__in=organisations)
+        .select_related("organisation", "uploaded_by")
+        .defer("content"),
         pk=pk,
     )

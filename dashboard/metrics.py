@@ -85,6 +85,15 @@ def stage_rank(today: datetime.date) -> Case:
     )
 
 
+def stage_explanation() -> str:
+    """The stage rules in words, from the same setting stage_rank() uses."""
+    return (
+        f"Planning until a planning meeting is recorded or FDP is {settings.PLANNING_MEETING_DAYS_BEFORE_FDP} days "
+        "away; preparation until FDP; cutover from FDP until go-live; after go-live from then on. "
+        "A completed or cancelled migration is closed."
+    )
+
+
 class AddDays(Func):
     """A date plus a whole number of days, on PostgreSQL and SQLite alike."""
 

@@ -147,6 +147,8 @@ def _holiday_names(year: int) -> dict[datetime.date, str]:
 
 def import_batches(organisations: QuerySet[Organisation], limit: int = 20) -> QuerySet[ImportBatch]:
     """The latest batches of the given organisations, newest first."""
-    return ImportBatch.objects.filter(organisation__in=organisations).select_related("organisation", "uploaded_by")[
-        :limit
-    ]
+    return (
+        ImportBatch.objects.filter(organisation__in=organisations)
+        .select_related("organisation", "uploaded_by")
+        .defer("content")[:limit]
+    )

@@ -40,7 +40,7 @@ def import_batch_upload(*, organisation: Organisation, file_name: str, content: 
     ).first()
     if earlier:
         raise wave.UnreadableFile(
-            f"This file was already imported on {earlier.imported_at:%-d %b %Y}, "
+            f"This file was already imported on {timezone.localtime(earlier.imported_at):%-d %b %Y}, "
             f"creating {earlier.migrations_created} migrations. Nothing has been created twice."
         )
     rows = wave.inspect(content, fmt)

@@ -7,6 +7,7 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import pluralize
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRefresh
 
@@ -78,6 +79,7 @@ def dashboard(request):
             "headers": _headers(sort),
             "summary": summary,
             "rag_rules": metrics.rag_explanation(),
+            "stage_explanation": metrics.stage_explanation(),
             "can_import": import_organisations(request.user).exists(),
             "today": today,
         },
@@ -211,7 +213,6 @@ def import_detail(request, pk: int):
             "page": page,
             "only_problems": only_problems,
             "columns": wave.WAVE_COLUMNS,
-            "in_background": services.runs_in_background(batch),
         },
     )
 
@@ -223,7 +224,8 @@ def import_confirm(request, pk: int):
     if services.import_batch_confirm(batch=batch, by=request.user):
         batch.refresh_from_db()
         if batch.status == batch.Status.IMPORTED:
-            messages.success(request, f"Created {batch.migrations_created} migrations.")
+            count = batch.migrations_created
+            messages.success(request, f"Created {count} migration{pluralize(count)}.")
         elif batch.status == batch.Status.READY:
             messages.error(request, "Nothing was created: something changed since the check. See the rows below.")
     elif batch.status == batch.Status.IMPORTED:

@@ -148,6 +148,12 @@ def test_the_page_explains_the_rag_rules_from_the_rule_definitions(client, icb_u
     assert "How is this worked out?" in page
     for rule in metrics.RAG_RULES:
         assert rule.explain() in page
+    assert metrics.stage_explanation() in page
+
+
+def test_the_stage_explanation_follows_the_setting(settings):
+    settings.PLANNING_MEETING_DAYS_BEFORE_FDP = 35
+    assert "FDP is 35 days away" in metrics.stage_explanation()
 
 
 def test_a_row_shows_dates_days_to_go_stage_meeting_and_legacy_support(client, icb_user, wave):
