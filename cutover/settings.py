@@ -250,6 +250,13 @@ CELERY_BEAT_SCHEDULE["reminders-sweep"] = {
     # A sweep not started within one interval is pointless: the next one does the same work.
     "options": {"expires": REMINDER_SWEEP_MINUTES * 60},
 }
+# Dashboard and wave import (dashboard app). The row limits keep a request short:
+# files with at least IMPORT_BACKGROUND_ROWS rows are checked and created by a Celery job.
+INSTALLED_APPS += ["dashboard"]
+DASHBOARD_PAGE_SIZE = env_int("DASHBOARD_PAGE_SIZE", 50)
+IMPORT_BACKGROUND_ROWS = env_int("IMPORT_BACKGROUND_ROWS", 200)
+IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 10000)
+IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 5 * 1024 * 1024)
 
 LOGGING = {
     "version": 1,

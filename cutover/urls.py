@@ -14,5 +14,6 @@ urlpatterns = [
     path("", include("practices.urls")),
     path("migrations/<int:pk>/re-entry/", include("reentry.urls")),
     path("migrations/<int:pk>/plan/", include("tasks.urls")),
+    path("dashboard/", include("dashboard.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,35 @@
+"""Shared start-up for the benchmarks: Django on a throwaway test database of DATABASE_URL's server."""
+
+import os
+import sys
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cutover.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.db import connection  # noqa: E402
+from django.test.utils import setup_test_environment, teardown_test_environment  # noqa: E402
+
+
+@contextmanager
+def throwaway_database():
+    """Create test_<name> next to the configured database, and drop it afterwards."""
+    setup_test_environment()
+    old_name = connection.settings_dict["NAME"]
+    if connection.vendor == "sqlite":
+        # A file, as in production: Django's default in-memory test database is several times slower
+        # at large transactions (its shared cache locks every table).
+        connection.settings_dict["TEST"]["NAME"] = str(Path(tempfile.gettempdir()) / "cutover-bench.sqlite3")
+    connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
+    try:
+        yield connection.vendor
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0, keepdb=False)
+        teardown_test_environment()

@@ -1,0 +1,16 @@
+"""Celery jobs for wave imports. They only call services; the services hold the rules and
+claim the batch first, so a job delivered twice does its work once."""
+
+from celery import shared_task
+
+from . import services
+
+
+@shared_task
+def check_import_batch(batch_id: int) -> None:
+    services.import_batch_check(batch_id=batch_id)
+
+
+@shared_task
+def create_import_batch(batch_id: int) -> None:
+    services.import_batch_create(batch_id=batch_id)

@@ -1,0 +1,237 @@
+"""Wave import actions. Views and jobs call these; each one is safe to run twice.
+
+A batch moves QUEUED → CHECKING → READY (or UNREADABLE), then on confirmation
+READY → CREATING → IMPORTED. Every move is claimed with a conditional UPDATE, so a
+double click, a retried job or two workers can never check or create a wave twice.
+"""
+
+import hashlib
+import logging
+from itertools import islice
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from kombu.exceptions import OperationalError
+from simple_history.utils import bulk_create_with_history
+
+from cutover.models import Migration
+from cutover.services import MigrationConflict, migration_create
+from cutover.timeline import local_today
+from practices.models import Organisation, Practice
+
+from . import wave
+from .models import ImportBatch, ImportRow
+
+logger = logging.getLogger(__name__)
+ROWS_PER_PROGRESS_STEP = 250
+
+
+def import_batch_upload(*, organisation: Organisation, file_name: str, content: bytes, by) -> ImportBatch:
+    """Store an uploaded file for checking. Raises wave.UnreadableFile, storing nothing, when the
+    file cannot be used at all (wrong columns, empty, too long, or already imported)."""
+    fmt = wave.file_format(file_name)
+    if fmt is None:
+        raise wave.UnreadableFile("Upload a .csv or .xlsx file, like the template.")
+    digest = hashlib.sha256(content).hexdigest()
+    earlier = ImportBatch.objects.filter(
+        organisation=organisation, content_sha256=digest, status=ImportBatch.Status.IMPORTED
+    ).first()
+    if earlier:
+        raise wave.UnreadableFile(
+            f"This file was already imported on {timezone.localtime(earlier.imported_at):%-d %b %Y}, "
+            f"creating {earlier.migrations_created} migrations. Nothing has been created twice."
+        )
+    rows = wave.inspect(content, fmt)
+    return ImportBatch.objects.create(
+        organisation=organisation,
+        uploaded_by=by,
+        file_name=file_name[:255],
+        file_format=fmt,
+        content=content,
+        content_sha256=digest,
+        # An .xlsx that does not record its size is assumed large, so it is checked in the background.
+        rows_total=rows if rows is not None else settings.IMPORT_MAX_ROWS,
+    )
+
+
+def _batched(items, size: int):
+    # itertools.batched arrives with Python 3.12; the machines run 3.11.
+    iterator = iter(items)
+    while step := list(islice(iterator, size)):
+        yield step
+
+
+def runs_in_background(batch: ImportBatch) -> bool:
+    """Small files are checked and created during the request; larger ones by a Celery job."""
+    return batch.rows_total >= settings.IMPORT_BACKGROUND_ROWS
+
+
+def _run_soon(job, batch: ImportBatch, run_now) -> None:
+    if not runs_in_background(batch):
+        run_now()
+        return
+    try:
+        job.delay_on_commit(batch.pk)
+    except OperationalError:
+        # The broker is down: doing the work now is slow but loses nothing.
+        logger.warning("Broker unavailable; running %s for import batch %s in the request", job.name, batch.pk)
+        run_now()
+
+
+def import_batch_start_check(*, batch: ImportBatch) -> None:
+    from .jobs import check_import_batch  # jobs imports this module
+
+    _run_soon(check_import_batch, batch, lambda: import_batch_check(batch_id=batch.pk))
+
+
+def import_batch_check(*, batch_id: int) -> None:
+    """Check every row and store the preview, reporting progress on the batch as it goes."""
+    claimed = ImportBatch.objects.filter(pk=batch_id, status=ImportBatch.Status.QUEUED).update(
+        status=ImportBatch.Status.CHECKING, rows_checked=0
+    )
+    if not claimed:
+        return
+    batch = ImportBatch.objects.select_related("organisation").get(pk=batch_id)
+    try:
+        _check(batch)
+    except wave.UnreadableFile as exc:
+        _mark_unreadable(batch, str(exc))
+    except Exception:
+        _mark_unreadable(batch, "Something went wrong while checking this file. Upload it again.")
+        raise
+
+
+def _mark_unreadable(batch: ImportBatch, problem: str) -> None:
+    ImportBatch.objects.filter(pk=batch.pk).update(status=ImportBatch.Status.UNREADABLE, problem=problem)
+
+
+def _check(batch: ImportBatch) -> list[wave.CheckedRow]:
+    table = wave.read_table(bytes(batch.content), batch.file_format)
+    ImportBatch.objects.filter(pk=batch.pk).update(rows_total=len(table.rows), rows_checked=0)
+    ImportRow.objects.filter(batch=batch).delete()
+    checked: list[wave.CheckedRow] = []
+    rows = wave.check_rows(table, organisation=batch.organisation, today=local_today())
+    for step in _batched(rows, ROWS_PER_PROGRESS_STEP):
+        ImportRow.objects.bulk_create(
+            ImportRow(
+                batch=batch,
+                line=row.line,
+                values=row.display,
+                new_practice=row.new_practice,
+                errors=row.errors,
+                warnings=row.warnings,
+                has_errors=bool(row.errors),
+                has_warnings=bool(row.warnings),
+            )
+            for row in step
+        )
+        checked.extend(step)
+        ImportBatch.objects.filter(pk=batch.pk).update(rows_checked=F("rows_checked") + len(step))
+    ImportBatch.objects.filter(pk=batch.pk).update(
+        status=ImportBatch.Status.READY,
+        error_count=sum(1 for row in checked if row.errors),
+        warning_count=sum(1 for row in checked if row.warnings),
+        checked_at=timezone.now(),
+        problem="",
+    )
+    return checked
+
+
+def import_batch_confirm(*, batch: ImportBatch, by) -> bool:
+    """Start creating the wave. False if it was not ready (already confirmed, or has errors)."""
+    claimed = ImportBatch.objects.filter(
+        pk=batch.pk, status=ImportBatch.Status.READY, error_count=0, rows_total__gt=0
+    ).update(status=ImportBatch.Status.CREATING, confirmed_by=by)
+    if not claimed:
+        return False
+    from .jobs import create_import_batch  # jobs imports this module
+
+    _run_soon(create_import_batch, batch, lambda: import_batch_create(batch_id=batch.pk))
+    return True
+
+
+def import_batch_create(*, batch_id: int) -> None:
+    """Create every row's migration in one transaction: all of them, or none.
+
+    The file is checked again first, because practices, migrations and today's date may have
+    changed since the preview. If anything is now wrong, the preview is refreshed with the
+    problems and nothing is created.
+    """
+    batch = ImportBatch.objects.select_related("organisation", "confirmed_by").filter(pk=batch_id).first()
+    if batch is None or batch.status != ImportBatch.Status.CREATING:
+        return
+    try:
+        table = wave.read_table(bytes(batch.content), batch.file_format)
+        rows = list(wave.check_rows(table, organisation=batch.organisation, today=local_today()))
+        if any(row.errors for row in rows):
+            raise _Changed
+        with transaction.atomic():
+            # Whoever locks the batch first creates the wave; a second job finds it imported.
+            locked = ImportBatch.objects.select_for_update().get(pk=batch_id)
+            if locked.status != ImportBatch.Status.CREATING:
+                return
+            practices = _register_new_practices(rows, organisation=batch.organisation, by=batch.confirmed_by)
+            for row in rows:
+                import_row_create(row=row, practice=practices[row.ods_code], by=batch.confirmed_by)
+            locked.status = ImportBatch.Status.IMPORTED
+            locked.imported_at = timezone.now()
+            locked.migrations_created = len(rows)
+            locked.problem = ""
+            locked.save()
+    except (_Changed, MigrationConflict, IntegrityError):
+        _back_to_preview(batch)
+    except Exception:
+        _mark_unreadable(batch, "Something went wrong while creating this wave; nothing was created. Upload it again.")
+        raise
+
+
+class _Changed(Exception):
+    """Checking again found errors the preview did not have."""
+
+
+def _back_to_preview(batch: ImportBatch) -> None:
+    ImportBatch.objects.filter(pk=batch.pk).update(status=ImportBatch.Status.CHECKING)
+    try:
+        _check(batch)
+    except wave.UnreadableFile as exc:
+        _mark_unreadable(batch, str(exc))
+        return
+    ImportBatch.objects.filter(pk=batch.pk).update(
+        problem="Something changed since this file was checked, so nothing was created. "
+        "The rows below show what is wrong now."
+    )
+
+
+def _register_new_practices(rows: list[wave.CheckedRow], *, organisation: Organisation, by) -> dict[str, Practice]:
+    """Every row's practice by ODS code, registering the new ones under the ICB in bulk (with history).
+
+    Only an ICB's rows can name new practices: checking refuses them for a delivery partner.
+    """
+    new = [
+        Practice(name=row.practice_name, ods_code=row.ods_code, icb=organisation, dispensing=bool(row.dispensing))
+        for row in rows
+        if row.practice is None
+    ]
+    bulk_create_with_history(new, Practice, batch_size=500, default_user=by)
+    practices = {practice.ods_code: practice for practice in new}
+    practices.update((row.ods_code, row.practice) for row in rows if row.practice is not None)
+    return practices
+
+
+def import_row_create(*, row: wave.CheckedRow, practice: Practice, by) -> Migration:
+    """Create one checked row's migration the way the migration form does (migration_create)."""
+    migration = migration_create(
+        practice=practice,
+        current_system=row.current_system,
+        current_supplier=row.current_supplier,
+        new_system=row.new_system,
+        new_supplier=row.new_supplier,
+        fdp_date=row.fdp_date,
+        go_live_date=row.go_live_date,
+        by=by,
+    )
+    # The hook for the people work: once merged, one line here invites the named practice manager
+    # (row.manager_name, row.manager_email) as the migration's practice manager stakeholder.
+    return migration

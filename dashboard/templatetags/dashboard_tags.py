@@ -1,0 +1,22 @@
+from django import template
+
+register = template.Library()
+
+# Bootstrap's text-bg-* classes pick a text colour with enough contrast for each background.
+_RAG_BADGES = {"red": "text-bg-danger", "amber": "text-bg-warning", "green": "text-bg-success"}
+_RAG_BORDERS = {"red": "border-danger", "amber": "border-warning", "green": "border-success"}
+
+
+@register.filter
+def rag_badge(colour: str) -> str:
+    return _RAG_BADGES.get(colour, "text-bg-secondary")
+
+
+@register.filter
+def rag_border(colour: str) -> str:
+    return _RAG_BORDERS.get(colour, "")
+
+
+@register.filter
+def get_item(mapping: dict, key: str):
+    return mapping.get(key, "")

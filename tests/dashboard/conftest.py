@@ -1,0 +1,32 @@
+import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+
+from ..factories import OrganisationMembershipFactory, UserFactory
+from .factories import TODAY
+
+
+@pytest.fixture(autouse=True)
+def frozen_today():
+    """Every dashboard test runs on TODAY, mid-morning in London."""
+    moment = datetime.datetime.combine(TODAY, datetime.time(10, 0), tzinfo=ZoneInfo("Europe/London"))
+    with time_machine.travel(moment, tick=False):
+        yield TODAY
+
+
+@pytest.fixture
+def icb(practice):
+    return practice.icb
+
+
+@pytest.fixture
+def other_icb(other_practice):
+    return other_practice.icb
+
+
+@pytest.fixture
+def icb_colleague(icb):
+    """A second person of the same ICB: they share its import batches."""
+    return OrganisationMembershipFactory(organisation=icb, user=UserFactory(email="colleague@icb.example")).user
