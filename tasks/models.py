@@ -172,6 +172,16 @@ class Task(PlanItem):
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="assigned_tasks", null=True, blank=True
     )
+    # An outside contact of the migration (a supplier, a lab) who never signs in but gets reminders.
+    # PROTECT: removing a stakeholder who still has tasks must ask what happens to them.
+    assigned_contact = models.ForeignKey(
+        "practices.Stakeholder",
+        on_delete=models.PROTECT,
+        related_name="assigned_tasks",
+        null=True,
+        blank=True,
+        verbose_name="assigned outside contact",
+    )
     # Every change adds one, so a form that carries an older number is known to be stale.
     version = models.PositiveIntegerField(default=1)
 
@@ -195,6 +205,11 @@ class Task(PlanItem):
             models.CheckConstraint(
                 condition=models.Q(status__in=["open", "done", "not_applicable"]),
                 name="task_status_is_known",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(assignee__isnull=True) | models.Q(assigned_contact__isnull=True),
+                name="task_has_at_most_one_assignee",
+                violation_error_message="A task goes to one person: a practice member or an outside contact.",
             ),
             models.CheckConstraint(
                 condition=(
