@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import transaction
 from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
 
+from dashboard.models import ImportBatch
 from practices.invitations import invitation_token
 from practices.models import PracticeMembership, ThirdPartyState
 from tasks.services import plan_create_for_migration
@@ -145,6 +146,14 @@ class World:
             "system_state": ThirdPartyState.objects.create(migration=migration, system=system),
             "invitation": InvitationFactory(practice=practice),
             "task": plan_create_for_migration(migration=migration)[0],
+            "batch": ImportBatch.objects.create(
+                organisation=practice.icb,
+                uploaded_by=UserFactory(),
+                file_name="wave.csv",
+                file_format="csv",
+                content=f"ods_code\n{practice.ods_code}\n".encode(),
+                content_sha256=practice.ods_code * 10,
+            ),
             "entry": EntryFactory(migration=migration),
             "registration": RegistrationEntryFactory(migration=migration),
         }
@@ -198,6 +207,8 @@ KWARGS = {
     "task-note-add": task_kwargs,
     "task-assign": task_kwargs,
     "task-due-edit": task_kwargs,
+    "import-detail": lambda objects: {"pk": objects["batch"].pk},
+    "import-confirm": lambda objects: {"pk": objects["batch"].pk},
     "reentry-record": migration_kwargs,
     "reentry-paper-form": migration_kwargs,
     "reentry-worklist": migration_kwargs,
@@ -216,6 +227,9 @@ KWARGS.update(
         "account_reset_password_from_key": lambda objects: {"uidb36": "1", "key": "set-password"},
     }
 )
+# Pages refused to a whole kind of person (only ICB and partner users import waves) before any object
+# is looked up: the refusal says nothing about the object, so it is the same for another ICB's batch.
+REFUSED_BEFORE_LOOKUP = {"import-detail", "import-confirm"}
 # Links that anyone holding them may open (the link itself is the secret): no other-practice check.
 NOT_SCOPED_BY_PRACTICE = {"invitation-accept", "account_confirm_email", "account_reset_password_from_key"}
 
@@ -270,17 +284,25 @@ def cases():
             # Regex patterns with positional groups (simple-history's) cannot be reversed by name.
             if pattern.pattern.regex.groups and not pattern.pattern.converters and "(?P" not in str(pattern.pattern):
                 continue
-            yield pytest.param(name, "GET", id=f"{name}-GET")
+            yield name, "GET"
             continue
         for (row_name, method), _row in ROWS.items():
             if row_name == name:
-                yield pytest.param(name, method, id=f"{name}-{method}")
+                yield name, method
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("name", "method"), list(cases()))
-def test_url_outcomes_match_the_matrix(client, name, method):
+def test_every_url_answers_every_person_as_the_matrix_says(client):
+    # One world for all URLs (building it is most of the cost); each person's requests run in a
+    # savepoint that is rolled back, so every request starts from the same world.
     world = World()
+    problems = []
+    for name, method in cases():
+        problems += check_url(client, world, name, method)
+    assert problems == [], f"{len(problems)} outcomes differ from docs/access-matrix.md:\n" + "\n".join(problems)
+
+
+def check_url(client, world, name, method) -> list[str]:
     row = ROWS[(matrix_key(name), method)]
     pattern = next(p for n, p, _ in url_patterns() if n == name)
     has_args = needs_arguments(name)
@@ -289,32 +311,44 @@ def test_url_outcomes_match_the_matrix(client, name, method):
         if name == "admin:app_list":
             targets = {"own": {"app_label": "cutover"}}
     elif has_args:
-        assert name in KWARGS, f"say in KWARGS how to build the arguments of {name}"
+        if name not in KWARGS:
+            return [f"say in KWARGS how to build the arguments of {name}"]
         targets = {"own": KWARGS[name](world.own)}
         if name not in NOT_SCOPED_BY_PRACTICE:
             targets["other"] = KWARGS[name](world.other)
     else:
         targets = {"own": {}}
+    problems = []
     for role in ROLES:
         with transaction.atomic():
             client.logout()
             if world.users[role]:
                 client.force_login(world.users[role])
-            check_role(client, name, method, row, role, targets)
-            # Each person starts from the same world: undo what the last one changed.
+            problems += check_role(client, name, method, row, role, targets)
             transaction.set_rollback(True)
+    return problems
 
 
-def check_role(client, name, method, row, role, targets):
+def check_role(client, name, method, row, role, targets) -> list[str]:
+    problems = []
     for target, kwargs in targets.items():
         url = reverse(name, kwargs=kwargs)
         expected = row.outcomes[role]
         if role == "outsider" and target == "other":
             # The other practice is the outsider's own: they get what its manager gets.
             expected = row.outcomes["manager"]
-        elif target == "other" and role not in ("superuser", "anonymous") and expected != "405":
+        elif (
+            target == "other"
+            and role not in ("superuser", "anonymous")
+            and expected != "405"
+            and not (name in REFUSED_BEFORE_LOOKUP and expected == "403")
+        ):
             expected = "404"
-        check(request(client, method, url), expected, where=f"{method} {url} as {role} ({target} practice)")
+        try:
+            check(request(client, method, url), expected, where=f"{method} {url} as {role} ({target} practice)")
+        except AssertionError as problem:
+            problems.append(str(problem).splitlines()[0])
+    return problems
 
 
 def identifiers(world) -> list[str]:
