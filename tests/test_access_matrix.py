@@ -245,8 +245,9 @@ def admin_kwargs(pattern, world):
                 (m for m in apps.get_models() if pattern.name.startswith(f"{m._meta.app_label}_{m._meta.model_name}_")),
                 None,
             )
-            obj = model._default_manager.first() if model else None
-            kwargs[key] = str(obj.pk if obj else 1)
+            # view_on_site names no model: it is asked about the migration (see content_type_id).
+            obj = model._default_manager.first() if model else world.own["migration"]
+            kwargs[key] = str(obj.pk)
         elif key == "id":
             kwargs[key] = str(world.users["manager"].pk)
         elif key == "content_type_id":
