@@ -243,8 +243,9 @@ def _tracked_fields(historical_model) -> list[models.Field]:
 def _load_history(source: Source, ids: list[int]) -> dict[int, tuple]:
     """Each page row with the version of the same object just before it (None for the first)."""
     historical = source.queryset.model
+    # In the order they were written: a back-dated row (the demo data's) still compares with the row before it.
     versions = historical.objects.filter(id__in=historical.objects.filter(history_id__in=ids).values("id")).order_by(
-        "id", "history_date", "history_id"
+        "id", "history_id"
     )
     wanted = set(ids)
     pairs = {}
