@@ -7,7 +7,8 @@ Where the changes come from, each saying who, when and what changed:
   time), invitations (sent, accepted, replaced) and the confirmation of who is involved.
 
 A due date that moves is a task history row carrying the reason, so the separate
-TaskDueDateChange rows are not listed again here.
+TaskDueDateChange rows are not listed again here. Looks at patient details (reentry.AccessEvent)
+are not changes: they are listed only when asked for, to those who may change the migration.
 
 Cost: one UNION query picks the page (source, row, when, who) across every source, ordered and
 sliced by the database; one query per source present on the page loads its rows (with the versions
@@ -43,7 +44,7 @@ from practices.models import (
     ThirdPartySystem,
     User,
 )
-from reentry.models import Entry, Kind
+from reentry.models import AccessEvent, Entry, Kind
 from tasks.models import Task, TaskNote
 
 GROUPS = {
@@ -53,6 +54,9 @@ GROUPS = {
     "systems": "Third-party systems",
     "reentry": "Re-entry log",
 }
+# Not changes but looks at patient details (reentry.AccessEvent): listed only when asked for, and only
+# for those who may change the migration, so "Everything" stays a list of changes.
+ACCESS_GROUP = ("access", "Who looked at patient details")
 
 # Bookkeeping, or the row's own "who and when": never listed as a change.
 IGNORED_FIELDS = {
@@ -128,6 +132,7 @@ def sources(migration: Migration) -> list[Source]:
         ),
         Source("system_state", "systems", ThirdPartyState.history.filter(migration_id=migration.pk), *HISTORY_COLUMNS),
         Source("entry", "reentry", Entry.history.filter(migration_id=migration.pk), *HISTORY_COLUMNS),
+        Source("access", ACCESS_GROUP[0], AccessEvent.objects.filter(migration=migration), "at", "user", "pk"),
     ]
 
 
@@ -171,7 +176,7 @@ def activity_rows(migration: Migration, filters: ActivityFilters) -> models.Quer
     parts = [
         rows
         for source in sources(migration)
-        if not filters.group or source.group == filters.group
+        if source.group == filters.group or (not filters.group and source.group in GROUPS)
         if (rows := _page_rows(source, filters)) is not None
     ]
     first, *rest = parts
@@ -179,11 +184,11 @@ def activity_rows(migration: Migration, filters: ActivityFilters) -> models.Quer
     return combined.order_by("-activity_at", "activity_source", "-activity_row")
 
 
-def activity_people(migration: Migration) -> models.QuerySet[User]:
-    """Everyone who changed something here, for the filter: one query."""
+def activity_people(migration: Migration, *, with_access: bool = False) -> models.QuerySet[User]:
+    """Everyone who changed something here (or, with_access, looked at patient details), for the filter."""
     anyone = Q(pk__in=[])
     for source in sources(migration):
-        if source.who:
+        if source.who and (source.group in GROUPS or with_access):
             anyone |= Q(pk__in=source.queryset.order_by().values(f"{source.who}_id"))
     return User.objects.filter(anyone).order_by("first_name", "last_name", "email")
 
@@ -201,7 +206,7 @@ class ActivityItem:
 
     @property
     def group_label(self) -> str:
-        return GROUPS[self.group]
+        return GROUPS.get(self.group) or ACCESS_GROUP[1]
 
 
 class Labels:
@@ -350,6 +355,9 @@ class ActivityBuilder:
             elif key == "note":
                 for note in TaskNote.objects.filter(pk__in=ids).select_related("task"):
                     loaded[(key, note.pk)] = note
+            elif key == "access":
+                for event in AccessEvent.objects.filter(pk__in=ids):
+                    loaded[(key, event.pk)] = event
             elif key == "confirmation":
                 for confirmation in StakeholderConfirmation.objects.filter(pk__in=ids):
                     loaded[(key, confirmation.pk)] = confirmation
@@ -449,6 +457,20 @@ class ActivityBuilder:
         return self._item(
             "reentry", subject, _entry_action(newer, older), url=url, reason=newer.history_change_reason or ""
         )
+
+    def _describe_access(self, event: AccessEvent, labels):
+        subject = f"Re-entry entry #{event.entry_id}" if event.entry_id else "Re-entry log"
+        linked = event.entry_id and self.sees_entries
+        url = reverse("reentry-entry", args=[self.migration.pk, event.entry_id]) if linked else ""
+        return self._item(ACCESS_GROUP[0], subject, ACCESS_ACTIONS.get(event.action, event.action), url=url)
+
+
+ACCESS_ACTIONS = {
+    AccessEvent.Action.VIEWED_ENTRY: "details viewed",
+    AccessEvent.Action.VIEWED_WORKLIST: "worklist viewed",
+    AccessEvent.Action.VIEWED_LOG: "whole log viewed",
+    AccessEvent.Action.EXPORTED_CSV: "exported as a spreadsheet (CSV)",
+}
 
 
 def _entry_action(newer, older) -> str:

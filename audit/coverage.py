@@ -2,8 +2,9 @@
 
 Every model of the apps below either has django-simple-history (`history = HistoricalRecords()`),
 so each save and delete writes a row saying who and when, or is listed here with the reason its own
-columns are the record (or why it is the system's own bookkeeping, not a change anyone makes). Bulk writes on these models that skip history (QuerySet.update, bulk_create,
-bulk_update) carry a comment starting "Audit:" that says why nothing is lost.
+columns are the record (or why it is the system's own bookkeeping, not a change anyone makes).
+Bulk writes on these models that skip history (QuerySet.update, bulk_create, bulk_update) carry a
+comment starting "Audit:" that says why nothing is lost.
 """
 
 AUDITED_APPS = ["cutover", "practices", "tasks", "reentry"]

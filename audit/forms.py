@@ -3,7 +3,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Layout, Row
 from django import forms
 
-from .activity import GROUPS, ActivityFilters
+from .activity import ACCESS_GROUP, GROUPS, ActivityFilters
 
 DATE_ERRORS = {"invalid": "Enter a real date, for example 26/11/2026."}
 
@@ -27,9 +27,11 @@ class ActivityFilterForm(forms.Form):
     date_from = forms.DateField(label="From", required=False, widget=DateInput(), error_messages=DATE_ERRORS)
     date_to = forms.DateField(label="To", required=False, widget=DateInput(), error_messages=DATE_ERRORS)
 
-    def __init__(self, *args, people, **kwargs):
+    def __init__(self, *args, people, with_access: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["person"].queryset = people
+        if with_access:
+            self.fields["kind"].choices = [*self.fields["kind"].choices, ACCESS_GROUP]
         self.helper = FormHelper()
         self.helper.form_method = "get"
         self.helper.disable_csrf = True

@@ -15,14 +15,19 @@ from .forms import ActivityFilterForm
 def activity(request, pk: int):
     """Everyone who may see the migration may see what changed in it; nothing here names a patient."""
     migration = get_migration_for_user(request, pk)
-    form = ActivityFilterForm(request.GET or None, people=activity_people(migration))
+    # The manager answers for the practice's records, so sees whom invitations went to and who
+    # looked at patient details; nobody else does.
+    manages = can_edit_migration(request.user, migration)
+    form = ActivityFilterForm(
+        request.GET or None, people=activity_people(migration, with_access=manages), with_access=manages
+    )
     result = activity_page(
         migration,
         filters=form.filters(),
         page_number=request.GET.get("page"),
         per_page=settings.ACTIVITY_PAGE_SIZE,
         sees_entries=can_see_entries(request.user, migration),
-        sees_invitees=can_edit_migration(request.user, migration),
+        sees_invitees=manages,
     )
     return render(
         request,
