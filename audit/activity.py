@@ -215,6 +215,7 @@ class Labels:
     def __init__(self):
         self.wanted: dict[type[models.Model], set] = defaultdict(set)
         self.names: dict = {}
+        self.display: dict = {}  # (model, pk) -> text, as cutover.history.display_value wants it
 
     def want(self, model: type[models.Model], pk) -> None:
         if pk is not None:
@@ -227,6 +228,7 @@ class Labels:
                 queryset = queryset.select_related("user", "organisation")
             for obj in queryset:
                 self.names[(model, obj.pk)] = obj
+                self.display[(model, obj.pk)] = str(obj)
 
     def get(self, model: type[models.Model], pk):
         return self.names.get((model, pk))
@@ -234,9 +236,6 @@ class Labels:
     def text(self, model: type[models.Model], pk, default: str = "") -> str:
         obj = self.get(model, pk)
         return str(obj) if obj is not None else default
-
-    def as_display_labels(self) -> dict:
-        return {key: str(obj) for key, obj in self.names.items()}
 
 
 def _tracked_fields(historical_model) -> list[models.Field]:
@@ -290,17 +289,16 @@ def _diff_lines(model, fields: list[models.Field], newer, older, labels: Labels)
     changed = _changed(fields, newer, older)
     pairs = _step_pairs(fields)
     changed_names = {f.name for f in changed}
-    display_labels = labels.as_display_labels()
     lines = []
     for f in changed:
         if f.name in pairs and pairs[f.name] in changed_names:
             continue  # the "who" of a step: the row's own person already says it
-        if f.name.endswith("_at") and f"{f.name[:-3]}_by" in {x.name for x in fields}:
+        if f.name in pairs.values():
             done = getattr(newer, f.attname) is not None
             lines.append(f"{_step_label(model, f)}: {'recorded' if done else 'taken back'}")
             continue
-        old = Truncator(display_value(f, getattr(older, f.attname), display_labels)).chars(TEXT_LIMIT)
-        new = Truncator(display_value(f, getattr(newer, f.attname), display_labels)).chars(TEXT_LIMIT)
+        old = Truncator(display_value(f, getattr(older, f.attname), labels.display)).chars(TEXT_LIMIT)
+        new = Truncator(display_value(f, getattr(newer, f.attname), labels.display)).chars(TEXT_LIMIT)
         lines.append(f"{str(f.verbose_name).capitalize()}: {old} → {new}")
     return lines
 
