@@ -44,7 +44,8 @@ check-deploy: install
 	SECRET_KEY="ci-only-$$(head -c 48 /dev/urandom | base64 | tr -d '/+=\n')" \
 	$(BIN)/python manage.py check --deploy --fail-level WARNING
 
-# Supply chain and static checks (used by .ci/run).
+# Supply chain and static checks. .ci/run runs audit-code only: audit-deps needs a vulnerability
+# service that the CI machine cannot reach (README, "Supply chain checks").
 audit: audit-code audit-deps
 
 # bandit over our own Python: any medium or high finding fails, unless a `# nosec` says why.

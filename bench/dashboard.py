@@ -35,6 +35,7 @@ PAGES = {
 
 def add_migrations(*, start: int, count: int, icb, partner, suppliers, today: datetime.date) -> None:
     """Practices and migrations spread over eight months around today, a third without a meeting."""
+    # Audit: benchmark set-up in a throwaway database, not anyone's change, so no history is wanted.
     practices = Practice.objects.bulk_create(
         Practice(name=f"Bench Practice {n}", ods_code=f"B{n:05d}", icb=icb, delivery_partner=partner)
         for n in range(start, start + count)
@@ -54,6 +55,7 @@ def add_migrations(*, start: int, count: int, icb, partner, suppliers, today: da
                 planning_meeting_date=None if n % 3 == 0 else fdp - datetime.timedelta(days=35),
             )
         )
+    # Audit: benchmark set-up, as above.
     Migration.objects.bulk_create(migrations)
 
 

@@ -17,7 +17,8 @@ class HistoryEntry:
     changes: list[str]
 
 
-def _display(field: models.Field, value, labels: dict) -> str:
+def display_value(field: models.Field, value, labels: dict) -> str:
+    """A stored value as a person reads it; foreign keys are looked up in `labels` by (model, pk)."""
     if value is None or value == "":
         return "(empty)"
     if field.choices:
@@ -57,8 +58,8 @@ def history_entries(obj: models.Model, *, limit: int = 20) -> list[HistoryEntry]
         else:
             action = "Deleted" if newer.history_type == "-" else "Changed"
             changes = [
-                f"{field.verbose_name.capitalize()}: {_display(field, getattr(older, field.attname), labels)} "
-                f"→ {_display(field, getattr(newer, field.attname), labels)}"
+                f"{field.verbose_name.capitalize()}: {display_value(field, getattr(older, field.attname), labels)} "
+                f"→ {display_value(field, getattr(newer, field.attname), labels)}"
                 for field in fields
                 if getattr(older, field.attname) != getattr(newer, field.attname)
             ]

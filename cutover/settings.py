@@ -374,3 +374,17 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 LOGGING["loggers"]["axes"] = {"level": "WARNING"}  # failures and lockouts, not every successful sign-in
+
+# ---- Trust: audit, the activity page and data retention (audit app; reentry/retention.py) ----
+from celery.schedules import crontab  # noqa: E402 (kept inside this area's block)
+
+INSTALLED_APPS += ["audit"]
+ACTIVITY_PAGE_SIZE = env_int("ACTIVITY_PAGE_SIZE", 50)
+# Days the re-entry log keeps patient identifiers after legacy support has ended and nothing is
+# left to re-enter (whichever is later); then the daily job below removes them.
+REENTRY_RETENTION_DAYS = env_int("REENTRY_RETENTION_DAYS", 30)
+CELERY_BEAT_SCHEDULE["reentry-purge-identifiers"] = {
+    "task": "reentry.jobs.purge_identifiers",
+    "schedule": crontab(hour=2, minute=30),  # London time (CELERY_TIMEZONE), when nobody is re-entering
+    "options": {"expires": 6 * 60 * 60},  # a run missed by hours waits for tomorrow's
+}

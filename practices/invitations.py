@@ -158,6 +158,8 @@ def invitation_accept(*, invitation: Invitation, user: User) -> PracticeMembersh
             403,
         )
     with transaction.atomic():
+        # Audit: an UPDATE with no history row on purpose. The claim columns (accepted_at, accepted_by)
+        # are the record of who accepted and when, and Invitation has no other history (see its docstring).
         claimed = Invitation.objects.filter(
             pk=invitation.pk, accepted_at__isnull=True, replaced_at__isnull=True
         ).update(accepted_at=timezone.now(), accepted_by=user)

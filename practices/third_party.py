@@ -5,12 +5,13 @@ something is recorded for it. The order of the steps and when each may be record
 decided here; the parts the database can hold are constraints on ThirdPartyState.
 """
 
+import contextlib
 import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import FilteredRelation
 from django.utils import timezone
 
@@ -265,12 +266,18 @@ def third_party_warnings(
 # Changes -----------------------------------------------------------------------------------------
 
 
-def _locked_state(migration, system: ThirdPartySystem) -> ThirdPartyState:
+def _locked_state(migration, system: ThirdPartySystem, *, by) -> ThirdPartyState:
     """The state row, created if needed and locked until the transaction ends, so two people
     recording the same step at once cannot both win."""
     if system.practice_id != migration.practice_id:
         raise ValueError("This system belongs to another practice.")
-    ThirdPartyState.objects.get_or_create(migration=migration, system=system)
+    if not ThirdPartyState.objects.filter(migration=migration, system=system).exists():
+        created = ThirdPartyState(migration=migration, system=system)
+        # Not get_or_create: the history row of the creation must name the person, as every other does.
+        created._history_user = by
+        # A twin request may create it first; the savepoint keeps this transaction usable if so.
+        with contextlib.suppress(IntegrityError), transaction.atomic():
+            created.save()
     state = ThirdPartyState.objects.select_for_update().get(migration=migration, system=system)
     state.system, state.migration = system, migration
     return state
@@ -287,7 +294,7 @@ def third_party_step_record(
     at = at or timezone.now()
     day = timezone.localdate(at)
     with transaction.atomic():
-        state = _locked_state(migration, system)
+        state = _locked_state(migration, system, by=by)
         if refusal := step_refusal(state, step, today=day):
             raise StepRefused(refusal)
         setattr(state, f"{step}_at", at)
@@ -302,7 +309,7 @@ def third_party_step_record(
 def third_party_step_undo(*, migration, system: ThirdPartySystem, step: str, by) -> ThirdPartyState:
     """Take back a step recorded by mistake. History keeps who recorded it and who took it back."""
     with transaction.atomic():
-        state = _locked_state(migration, system)
+        state = _locked_state(migration, system, by=by)
         if not state.is_done(step):
             raise StepRefused(f"{Step(step).label} is not recorded for {system}.")
         for later, needs in DEPENDS_ON.items():
@@ -322,7 +329,7 @@ def third_party_mark_not_applicable(*, migration, system: ThirdPartySystem, reas
     if not reason:
         raise StepRefused("Say why this system does not apply to this migration.")
     with transaction.atomic():
-        state = _locked_state(migration, system)
+        state = _locked_state(migration, system, by=by)
         state.not_applicable_reason = reason
         state.not_applicable_at = timezone.now()
         state.not_applicable_by = by
@@ -333,7 +340,7 @@ def third_party_mark_not_applicable(*, migration, system: ThirdPartySystem, reas
 
 def third_party_mark_applicable(*, migration, system: ThirdPartySystem, by) -> ThirdPartyState:
     with transaction.atomic():
-        state = _locked_state(migration, system)
+        state = _locked_state(migration, system, by=by)
         state.not_applicable_reason = ""
         state.not_applicable_at = None
         state.not_applicable_by = None

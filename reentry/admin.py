@@ -23,6 +23,7 @@ ENTRY_FIELDS = [
     "voided_by",
     "voided_at",
     "void_reason",
+    "identifiers_removed_at",
 ]
 
 

@@ -183,6 +183,9 @@ class Entry(models.Model):
     )
     voided_at = models.DateTimeField("voided at", null=True, blank=True)
     void_reason = models.CharField("reason for voiding", max_length=500, blank=True)
+    # Set by the retention job (reentry/retention.py) when the patient details and the free text are
+    # cleared. The kind, dates and who did what stay, so counts and the audit trail still add up.
+    identifiers_removed_at = models.DateTimeField("patient details removed at", null=True, blank=True)
 
     # Sent with the form, so a double click or a retried request records the activity once.
     idempotency_token = models.UUIDField(default=uuid.uuid4, editable=False)
@@ -202,16 +205,32 @@ class Entry(models.Model):
                 name="reentry_entry_kind_known",
                 violation_error_message="Unknown kind.",
             ),
+            # Once the retention job has removed the identifiers, every identifying field is empty.
             models.CheckConstraint(
-                condition=~Q(kind__in=PATIENT_KINDS)
+                condition=Q(identifiers_removed_at__isnull=True)
                 | Q(
-                    nhs_number__regex=r"^[0-9]{10}$",
+                    nhs_number="",
                     patient_name="",
                     patient_date_of_birth__isnull=True,
                     patient_address="",
-                    stock_item="",
-                    stock_quantity__isnull=True,
-                    stock_unit="",
+                    summary="",
+                    void_reason="",
+                ),
+                name="reentry_entry_removed_identifiers_are_empty",
+            ),
+            # The identifiers a kind needs are required until the retention job removes them.
+            models.CheckConstraint(
+                condition=~Q(kind__in=PATIENT_KINDS)
+                | (
+                    Q(
+                        patient_name="",
+                        patient_date_of_birth__isnull=True,
+                        patient_address="",
+                        stock_item="",
+                        stock_quantity__isnull=True,
+                        stock_unit="",
+                    )
+                    & (Q(nhs_number__regex=r"^[0-9]{10}$") | Q(identifiers_removed_at__isnull=False))
                 ),
                 name="reentry_entry_patient_kinds_have_nhs_number",
                 violation_error_message="This kind of entry needs the patient's 10-digit NHS number and nothing else.",
@@ -219,10 +238,11 @@ class Entry(models.Model):
             models.CheckConstraint(
                 condition=~Q(kind=Kind.NEW_REGISTRATION)
                 | (
-                    Q(nhs_number="", patient_date_of_birth__isnull=False)
-                    & ~Q(patient_name="")
-                    & ~Q(patient_address="")
-                    & Q(stock_item="", stock_quantity__isnull=True, stock_unit="")
+                    Q(nhs_number="", stock_item="", stock_quantity__isnull=True, stock_unit="")
+                    & (
+                        Q(patient_date_of_birth__isnull=False) & ~Q(patient_name="") & ~Q(patient_address="")
+                        | Q(identifiers_removed_at__isnull=False)
+                    )
                 ),
                 name="reentry_entry_registration_has_name_dob_address",
                 violation_error_message="A new registration needs the patient's name, date of birth and address.",
@@ -240,7 +260,7 @@ class Entry(models.Model):
                 violation_error_message="A dispensary stock entry needs the item, a quantity above 0 and its unit.",
             ),
             models.CheckConstraint(
-                condition=Q(kind__in=SUMMARY_OPTIONAL_KINDS) | ~Q(summary=""),
+                condition=Q(kind__in=SUMMARY_OPTIONAL_KINDS) | ~Q(summary="") | Q(identifiers_removed_at__isnull=False),
                 name="reentry_entry_summary_required",
                 violation_error_message="Say briefly what must be re-entered.",
             ),
@@ -265,7 +285,10 @@ class Entry(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(voided_by__isnull=True, voided_at__isnull=True, void_reason="")
-                | (Q(voided_by__isnull=False, voided_at__isnull=False) & ~Q(void_reason="")),
+                | (
+                    Q(voided_by__isnull=False, voided_at__isnull=False)
+                    & (~Q(void_reason="") | Q(identifiers_removed_at__isnull=False))
+                ),
                 name="reentry_entry_void_has_reason",
                 violation_error_message="Say why the entry is void.",
             ),
@@ -299,6 +322,10 @@ class Entry(models.Model):
         return self.checked_at is not None
 
     @property
+    def identifiers_removed(self) -> bool:
+        return self.identifiers_removed_at is not None
+
+    @property
     def needs_gms_registration(self) -> bool:
         """New patients registered in person during cutover must be fully re-registered (GMS) after go-live."""
         return self.kind == Kind.NEW_REGISTRATION
@@ -322,6 +349,8 @@ class Entry(models.Model):
         """Whom or what the entry is about, as shown in lists."""
         if self.kind == Kind.DISPENSARY_STOCK:
             return f"{self.stock_item}: {self.stock_quantity.normalize():f} {self.stock_unit}"
+        if self.identifiers_removed:
+            return "Patient details removed"
         if self.kind == Kind.NEW_REGISTRATION:
             return f"{self.patient_name} (born {self.patient_date_of_birth:%-d %b %Y})"
         return self.nhs_number_display

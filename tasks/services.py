@@ -11,12 +11,15 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.text import Truncator
 from simple_history.utils import bulk_create_with_history
 
 from cutover.models import Migration
 from practices.models import PracticeMembership
 
 from .models import Anchor, PlanTemplateItem, Task, TaskDueDateChange, TaskNote, due_date_for
+
+HISTORY_REASON_LENGTH = 100  # simple-history's history_change_reason is a CharField(max_length=100)
 
 
 class StaleTask(Exception):
@@ -93,7 +96,8 @@ def _save(task: Task, *, by, reason: str = "") -> None:
     task.version += 1
     task._history_user = by
     if reason:
-        task._change_reason = reason
+        # The history's reason column holds 100 characters; the full reason stays in TaskDueDateChange.
+        task._change_reason = Truncator(reason).chars(HISTORY_REASON_LENGTH)
     task.save()
 
 
@@ -260,6 +264,8 @@ def tasks_reschedule(*, migration: Migration, by, reason: str) -> list[Task]:
                     changed_by=by,
                 )
             )
+        # Audit: each moved task was saved above with its history row (who, reason); these rows are
+        # themselves a record, written once and never changed, so bulk_create loses nothing.
         TaskDueDateChange.objects.bulk_create(moved)
     return [change.task for change in moved]
 

@@ -184,6 +184,7 @@ def system_kwargs(objects):
 KWARGS = {
     "migration-detail": migration_kwargs,
     "migration-edit": migration_kwargs,
+    "migration-activity": migration_kwargs,
     "people": migration_kwargs,
     "people-confirm": migration_kwargs,
     "stakeholder-add": migration_kwargs,

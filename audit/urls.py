@@ -1,0 +1,9 @@
+"""Mounted under migrations/<int:pk>/activity/."""
+
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("", views.activity, name="migration-activity"),
+]
