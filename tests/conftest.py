@@ -119,3 +119,11 @@ def migration(practice, suppliers):
 def fast_password_hashing(settings):
     # Real hashing is deliberately slow; tests only need it to be correct.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def pytest_collection_modifyitems(config, items):
+    # With pytest-xdist, tests that start a real Celery worker on the shared Redis run one after
+    # another on the same process: two workers on one queue would take each other's jobs.
+    for item in items:
+        if "redis_url" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.xdist_group("redis"))
