@@ -5,7 +5,7 @@ import datetime
 from django.db import IntegrityError, transaction
 
 from practices.models import Organisation, Practice
-from tasks.services import date_moves_text, plan_create_for_migration, tasks_reschedule
+from tasks.services import date_moves_text, plan_create_for_migration, tasks_record_planning_meeting, tasks_reschedule
 
 from .models import Migration
 from .reminders import reminders_refresh
@@ -56,6 +56,11 @@ def migration_create(
 
 def migration_update(*, migration: Migration, by, **changes) -> Migration:
     moves = date_moves_text(migration, changes)
+    # Compared with the stored row: a ModelForm has already put the new value on the instance.
+    meeting = changes.get("planning_meeting_date")
+    meeting_recorded = meeting is not None and meeting != (
+        Migration.objects.filter(pk=migration.pk).values_list("planning_meeting_date", flat=True).first()
+    )
     for name, value in changes.items():
         setattr(migration, name, value)
     migration.updated_by = by
@@ -65,5 +70,7 @@ def migration_update(*, migration: Migration, by, **changes) -> Migration:
         if moves:
             # Open plan tasks follow the dates they count from.
             tasks_reschedule(migration=migration, by=by, reason=moves)
+        if meeting_recorded:
+            tasks_record_planning_meeting(migration=migration, held_on=meeting, by=by)
         reminders_refresh(migration=migration)
     return migration

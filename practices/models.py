@@ -235,12 +235,22 @@ def _who_and_when_together(step: str) -> models.CheckConstraint:
     )
 
 
+class StakeholderQuerySet(models.QuerySet):
+    def current(self) -> "StakeholderQuerySet":
+        """The people still involved. A removed stakeholder only stays as the one who held closed tasks."""
+        return self.filter(removed_at__isnull=True)
+
+
 class Stakeholder(models.Model):
     """Someone involved in one migration, in one of the nine roles.
 
     Either a user of the app (who signs in) or an outside contact (who only gets email
     and never signs in). A user's name and email come from their account, so an
     outside contact's fields stay empty for them; the database insists on it.
+
+    Removing a stakeholder deletes the row, unless done or not-applicable tasks still name
+    them as the outside contact who held them: then the row stays, marked removed, so those
+    tasks keep their history. Readers ask for `.current()` stakeholders.
     """
 
     migration = models.ForeignKey("cutover.Migration", on_delete=models.CASCADE, related_name="stakeholders")
@@ -266,7 +276,9 @@ class Stakeholder(models.Model):
     phone = models.CharField("phone number", max_length=32, blank=True, validators=[uk_phone_validator])
     created_at = models.DateTimeField(default=timezone.now)
     created_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    removed_at = models.DateTimeField("removed from the migration", null=True, blank=True)
     history = HistoricalRecords()
+    objects = StakeholderQuerySet.as_manager()
 
     class Meta:
         ordering = ["migration", "role", "name", "pk"]
@@ -286,7 +298,7 @@ class Stakeholder(models.Model):
             ),
             models.UniqueConstraint(
                 fields=["migration", "role", "user"],
-                condition=models.Q(user__isnull=False),
+                condition=models.Q(user__isnull=False, removed_at__isnull=True),
                 name="stakeholder_user_once_per_role",
                 violation_error_message="This person is already recorded in this role.",
             ),
@@ -294,13 +306,15 @@ class Stakeholder(models.Model):
                 "migration",
                 "role",
                 Lower("email"),
-                condition=models.Q(user__isnull=True) & ~models.Q(email=""),
+                condition=models.Q(user__isnull=True, removed_at__isnull=True) & ~models.Q(email=""),
                 name="stakeholder_contact_email_once_per_role",
                 violation_error_message="A contact with this email address is already recorded in this role.",
             ),
             models.UniqueConstraint(
                 fields=["migration", "role", "organisation"],
-                condition=models.Q(user__isnull=True, name="", email="", organisation__isnull=False),
+                condition=models.Q(
+                    user__isnull=True, name="", email="", organisation__isnull=False, removed_at__isnull=True
+                ),
                 name="stakeholder_organisation_once_per_role",
                 violation_error_message="This organisation is already recorded in this role.",
             ),
@@ -312,6 +326,10 @@ class Stakeholder(models.Model):
     @property
     def is_user(self) -> bool:
         return self.user_id is not None
+
+    @property
+    def is_removed(self) -> bool:
+        return self.removed_at is not None
 
     @property
     def display_name(self) -> str:

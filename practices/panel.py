@@ -11,7 +11,8 @@ from .third_party import Step, step_progress, third_party_states, third_party_wa
 def people_panel(migration, *, today: datetime.date) -> dict:
     """Context for the migration page, in two queries whatever the number of people or systems."""
     people = (
-        Stakeholder.objects.filter(migration=migration)
+        Stakeholder.objects.current()
+        .filter(migration=migration)
         .values("migration")
         .annotate(count=Count("pk"), roles=Count("role", distinct=True))
     )

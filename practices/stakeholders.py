@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from django.db import IntegrityError, models, transaction
 from django.db.models.deletion import ProtectedError
 from django.db.models.functions import Lower
+from django.utils import timezone
 
 from .models import (
     Organisation,
@@ -43,7 +44,7 @@ class DuplicateStakeholder(Exception):
 
 
 class StakeholderInUse(Exception):
-    """Something still points at the stakeholder (for example open tasks assigned to them).
+    """Something still open points at the stakeholder (for example open tasks assigned to them).
 
     `blocking` lists those records so the page can ask what to do with them.
     """
@@ -69,29 +70,42 @@ def gap_message(role: str) -> str:
 
 
 def stakeholders_of(migration) -> models.QuerySet[Stakeholder]:
-    return migration.stakeholders.select_related("user", "organisation")
+    """The people still involved in the migration (removed ones left out)."""
+    return migration.stakeholders.current().select_related("user", "organisation")
+
+
+# Who a role's task goes to first: people who sign in come before outside contacts (they can
+# tick the task off themselves), then whoever was recorded first.
+DEFAULT_OWNER_ORDER = (models.F("user").asc(nulls_last=True), "created_at", "pk")
 
 
 def stakeholder_for_role(migration, role: str) -> Stakeholder | None:
-    """The stakeholder a task owned by `role` goes to by default.
+    """The stakeholder a task owned by `role` goes to by default (see DEFAULT_OWNER_ORDER)."""
+    return stakeholders_of(migration).filter(role=role).order_by(*DEFAULT_OWNER_ORDER).first()
 
-    People who sign in come before outside contacts (they can tick the task off
-    themselves), then whoever was recorded first.
+
+def stakeholders_by_role(migration) -> dict[str, list[Stakeholder]]:
+    """Every current stakeholder by role, each list in DEFAULT_OWNER_ORDER, in one query.
+
+    The first of a role's list is what `stakeholder_for_role` returns; pages that need
+    the default owner of many roles at once read it from here instead.
     """
-    return (
-        stakeholders_of(migration)
-        .filter(role=role)
-        .order_by(models.F("user").asc(nulls_last=True), "created_at", "pk")
-        .first()
-    )
+    grouped: dict[str, list[Stakeholder]] = {}
+    for stakeholder in stakeholders_of(migration).order_by(*DEFAULT_OWNER_ORDER):
+        grouped.setdefault(stakeholder.role, []).append(stakeholder)
+    return grouped
 
 
 @dataclass(frozen=True)
 class Workload:
-    """What one stakeholder has to do in a migration. Filled in by the plan (tasks app)."""
+    """What one stakeholder has to do in a migration. Filled in by the plan (tasks app).
+
+    `tasks` are their open tasks, soonest first, each with `.overdue` set.
+    """
 
     assigned: int
     overdue: int
+    tasks: tuple = ()
 
 
 WorkloadFunction = Callable[[object, list[Stakeholder]], dict[int, Workload]]
@@ -135,7 +149,7 @@ def who_is_involved(migration, *, workload: WorkloadFunction | None = None) -> I
 
 
 def stakeholder_gaps(migration) -> list[str]:
-    filled = set(migration.stakeholders.values_list("role", flat=True).distinct())
+    filled = set(migration.stakeholders.current().values_list("role", flat=True).distinct())
     return [gap_message(role) for role in StakeholderRole.values if role not in filled]
 
 
@@ -303,7 +317,7 @@ def stakeholders_suggest(migration) -> list[Suggestion]:
                 reason=f"Supplier contact for {system.name}",
             )
         )
-    recorded = list(migration.stakeholders.all())
+    recorded = list(migration.stakeholders.current())
     return [s for s in suggestions if not _already_recorded(recorded, s)]
 
 
@@ -330,7 +344,7 @@ def _already_recorded(recorded: Iterable[Stakeholder], suggestion: Suggestion) -
 def stakeholders_confirm(*, migration, chosen: Iterable[Suggestion], by) -> list[Stakeholder]:
     """Record the suggestions the manager kept, and that the people have been confirmed."""
     created: list[Stakeholder] = []
-    recorded = list(migration.stakeholders.all())
+    recorded = list(migration.stakeholders.current())
     for suggestion in chosen:
         if _already_recorded([*recorded, *created], suggestion):
             continue
@@ -438,17 +452,28 @@ def stakeholder_update(*, stakeholder: Stakeholder, by, **changes) -> Stakeholde
     return stakeholder
 
 
-def stakeholder_remove(*, stakeholder: Stakeholder, by) -> None:
-    """Take someone off a migration.
+def stakeholder_remove(*, stakeholder: Stakeholder, by) -> bool:
+    """Take someone off a migration. Returns True if the row was deleted, False if it was kept as removed.
 
     Anything that must not be orphaned points at Stakeholder with on_delete=PROTECT
-    (the plan's task assignments do). The delete is then refused by the database
-    itself, and StakeholderInUse carries the blocking records so the page can ask
-    whether to reassign or unassign them first; nothing is removed silently.
+    (the plan's task assignments do), so the database itself refuses the delete. What
+    happens next depends on the records in the way, which say whether they are still
+    open (`is_open`, as Task does; anything that does not say counts as open):
+    - any open one: StakeholderInUse carries them, so the page can ask whether to
+      reassign or unassign them first; nothing is removed silently;
+    - only closed ones (done or not-applicable tasks): those keep the contact who held
+      them, so the row stays, marked removed, and leaves every list of current people.
     """
     stakeholder._history_user = by
     try:
         with transaction.atomic():
             stakeholder.delete()
     except ProtectedError as exc:
-        raise StakeholderInUse(exc.protected_objects) from None
+        still_open = [record for record in exc.protected_objects if getattr(record, "is_open", True)]
+        if still_open:
+            raise StakeholderInUse(still_open) from None
+        stakeholder.removed_at = timezone.now()
+        stakeholder._history_user = by
+        stakeholder.save(update_fields=["removed_at"])
+        return False
+    return True

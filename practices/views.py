@@ -8,7 +8,8 @@ the practice may record a third-party step; the ICB and delivery partner only lo
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -17,6 +18,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from cutover.access import can_edit_migration, get_migration_for_user
 from cutover.timeline import local_today, switch_off_window
+from tasks.forms import HandOverForm
+from tasks.selectors import assign_options, stakeholder_workload
+from tasks.services import tasks_assign_default_owners, tasks_hand_over, tasks_of_stakeholder
 
 from . import invitations, stakeholders, third_party
 from .forms import (
@@ -49,7 +53,7 @@ def people(request, pk: int):
         "practices/people.html",
         {
             "migration": migration,
-            "involvement": stakeholders.who_is_involved(migration),
+            "involvement": stakeholders.who_is_involved(migration, workload=stakeholder_workload),
             "confirmed": stakeholders.stakeholders_confirmed(migration),
             "can_edit": can_edit,
             "pending_invitations": pending,
@@ -64,10 +68,16 @@ def people_confirm(request, pk: int):
     suggestions = stakeholders.stakeholders_suggest(migration)
     form = SuggestionsForm(request.POST or None, suggestions=suggestions)
     if request.method == "POST" and form.is_valid():
-        added = stakeholders.stakeholders_confirm(
-            migration=migration, chosen=form.chosen_suggestions(), by=request.user
-        )
-        messages.success(request, f"Confirmed. {len(added)} added to the people involved.")
+        with transaction.atomic():
+            added = stakeholders.stakeholders_confirm(
+                migration=migration, chosen=form.chosen_suggestions(), by=request.user
+            )
+            assigned = tasks_assign_default_owners(migration=migration, by=request.user)
+        message = f"Confirmed. {len(added)} added to the people involved."
+        if assigned:
+            count = f"{len(assigned)} task" if len(assigned) == 1 else f"{len(assigned)} tasks"
+            message += f" {count} of the plan given to their usual owner."
+        messages.success(request, message)
         return redirect("people", pk=migration.pk)
     return render(
         request,
@@ -101,7 +111,9 @@ def stakeholder_add(request, pk: int):
 @login_required
 def stakeholder_edit(request, pk: int, stakeholder_pk: int):
     migration = get_migration_for_user(request, pk, edit=True)
-    stakeholder = get_object_or_404(migration.stakeholders.select_related("user", "organisation"), pk=stakeholder_pk)
+    stakeholder = get_object_or_404(
+        migration.stakeholders.current().select_related("user", "organisation"), pk=stakeholder_pk
+    )
     # Read before validation, which writes the typed values onto the instance.
     name = stakeholder.display_name
     form = StakeholderForm(request.POST or None, instance=stakeholder, migration=migration)
@@ -124,22 +136,55 @@ def stakeholder_edit(request, pk: int, stakeholder_pk: int):
 @require_http_methods(["GET", "POST"])
 @login_required
 def stakeholder_remove(request, pk: int, stakeholder_pk: int):
+    """Remove someone. If they hold open tasks, the page lists them and asks: reassign, or leave unassigned."""
     migration = get_migration_for_user(request, pk, edit=True)
-    stakeholder = get_object_or_404(migration.stakeholders.select_related("user", "organisation"), pk=stakeholder_pk)
+    stakeholder = get_object_or_404(
+        migration.stakeholders.current().select_related("user", "organisation"), pk=stakeholder_pk
+    )
+    stakeholder.migration = migration
+    open_tasks = list(tasks_of_stakeholder(stakeholder))
+    # Bound on every POST: an empty one must show its errors, not an untouched form.
+    form = HandOverForm(
+        request.POST if request.method == "POST" else None, options=assign_options(migration).without(stakeholder)
+    )
     blocking = []
-    if request.method == "POST":
+    if request.method == "POST" and (not open_tasks or form.is_valid()):
         try:
-            stakeholders.stakeholder_remove(stakeholder=stakeholder, by=request.user)
+            with transaction.atomic():
+                handed = []
+                if open_tasks:
+                    assignee, contact = form.holder()
+                    handed = tasks_hand_over(
+                        stakeholder=stakeholder, assignee=assignee, contact=contact, by=request.user
+                    )
+                stakeholders.stakeholder_remove(stakeholder=stakeholder, by=request.user)
+        except ValidationError as exc:
+            form.add_error("to", exc.message_dict.get("assignee", exc.messages))
         except stakeholders.StakeholderInUse as exc:
+            # Work given to them after this page was opened: show it, nothing was changed.
             blocking = exc.blocking
+            open_tasks = list(tasks_of_stakeholder(stakeholder))
         else:
-            messages.success(request, f"{stakeholder.display_name} removed from this migration.")
+            message = f"{stakeholder.display_name} removed from this migration."
+            if handed:
+                assignee, contact = form.holder()
+                who = assignee or (contact and contact.display_name)
+                tasks = "task" if len(handed) == 1 else "tasks"
+                message += f" {len(handed)} open {tasks} " + (f"reassigned to {who}." if who else "left unassigned.")
+            messages.success(request, message)
             return redirect("people", pk=migration.pk)
+    rejected = request.method == "POST" and (form.errors or blocking)
     return render(
         request,
         "practices/stakeholder_remove.html",
-        {"migration": migration, "stakeholder": stakeholder, "blocking": blocking},
-        status=409 if blocking else 200,
+        {
+            "migration": migration,
+            "stakeholder": stakeholder,
+            "open_tasks": open_tasks,
+            "form": form,
+            "blocking": blocking,
+        },
+        status=409 if blocking else (400 if rejected else 200),
     )
 
 

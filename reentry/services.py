@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from cutover.models import Migration
 from cutover.timeline import local_today
+from tasks.services import tasks_follow_reentry
 
 from .models import (
     AccessEvent,
@@ -107,6 +108,8 @@ def entry_record(
         # The savepoint keeps an outer transaction usable when a concurrent twin wins the race.
         with transaction.atomic():
             entry.save()
+            # Something new to re-enter reopens a re-entry task already ticked off.
+            tasks_follow_reentry(migration=migration, kinds=[kind], by=by)
     except IntegrityError:
         existing = _entry_for_token(token=token, migration=migration, by=by)
         if existing is None:
@@ -164,6 +167,8 @@ def entry_mark_re_entered(*, entry: Entry, by) -> Entry:
         entry.re_entered_at = timezone.now()
         entry._history_user = by
         entry.save(update_fields=["re_entered_by", "re_entered_at"])
+        # The last item of its kind ticks the plan's re-entry task, by whoever re-entered it.
+        tasks_follow_reentry(migration=entry.migration, kinds=[entry.kind], by=by)
     return entry
 
 
@@ -185,6 +190,7 @@ def entries_mark_re_entered(*, migration: Migration, entry_ids: list[int], by) -
             entry.re_entered_at = now
             entry._history_user = by
             entry.save(update_fields=["re_entered_by", "re_entered_at"])
+        tasks_follow_reentry(migration=migration, kinds={entry.kind for entry in entries}, by=by)
     return len(entries)
 
 
@@ -234,6 +240,8 @@ def entry_void(*, entry: Entry, reason: str, by) -> Entry:
         entry.void_reason = reason
         entry._history_user = by
         entry.save(update_fields=["voided_by", "voided_at", "void_reason"])
+        # Voiding the last item left also empties the backlog.
+        tasks_follow_reentry(migration=entry.migration, kinds=[entry.kind], by=by)
     return entry
 
 

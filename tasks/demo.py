@@ -2,6 +2,7 @@
 migration is under way, so the checklist, its filters and the overdue marks all have something to show.
 """
 
+import contextlib
 import datetime
 
 from django.db.models import Q
@@ -10,7 +11,7 @@ from django.utils import timezone
 from practices.models import PracticeMembership
 
 from .models import Phase, Task
-from .services import plan_create_for_migration, task_assign, task_note_add, task_set_status
+from .services import TaskNotReady, plan_create_for_migration, task_assign, task_note_add, task_set_status
 
 # Left open on purpose in a migration after go-live, so the demo shows an overdue task.
 LEFT_OVERDUE = {"re-register-new-patients"}
@@ -40,7 +41,9 @@ def seed_plan(*, migrations, today: datetime.date) -> int:
         manager = people.get(PracticeMembership.Role.PRACTICE_MANAGER)
         created += len(plan_create_for_migration(migration=migration, by=manager))
         tasks = Task.objects.filter(migration=migration)
-        if tasks.filter(~Q(status=Task.Status.OPEN) | Q(assignee__isnull=False)).exists():
+        # Assignments only come from here or from people, while ticks also come from the migration's
+        # planning meeting date and the re-entry log seeded before this.
+        if tasks.filter(Q(assignee__isnull=False) | Q(assigned_contact__isnull=False)).exists():
             continue  # already seeded: leave whatever people have done since
         stage = migration.stage(today)
         for task in tasks:
@@ -63,7 +66,9 @@ def seed_plan(*, migrations, today: datetime.date) -> int:
                     at=when,
                 )
             else:
-                task_set_status(task=task, status=Task.Status.DONE, by=owner, version=task.version, at=when)
+                # Systems or re-entry still to finish leave the task open: the checklist shows what is left.
+                with contextlib.suppress(TaskNotReady):
+                    task_set_status(task=task, status=Task.Status.DONE, by=owner, version=task.version, at=when)
     return created
 
 

@@ -8,6 +8,7 @@ from cutover.forms import DateInput
 from cutover.timeline import local_today
 
 from .models import MAX_OFFSET_WORKING_DAYS, Anchor, Direction, Phase, Task
+from .selectors import contact_choice, user_choice
 
 VERSION_ERRORS = {"required": "The form is missing the task's version: reload the page and try again."}
 
@@ -37,19 +38,64 @@ class TaskNoteForm(forms.Form):
     )
 
 
+ASSIGNEE_CHOICE_ERROR = "Choose someone who works at this practice or an outside contact of this migration."
+
+
+class AssigneeField(forms.ChoiceField):
+    """One list of practice members and outside contacts, grouped. Cleans to a (User, Stakeholder)
+    pair with at most one set: (None, None) is nobody."""
+
+    def __init__(self, *, options, empty_label: str = "Nobody", **kwargs):
+        kwargs.setdefault("error_messages", {"invalid_choice": ASSIGNEE_CHOICE_ERROR})
+        super().__init__(choices=[("", empty_label), *options.choices[1:]], required=False, **kwargs)
+        self.holders = {user_choice(m.pk): (m, None) for m in options.members} | {
+            contact_choice(c.pk): (None, c) for c in options.contacts
+        }
+
+    def clean(self, value):
+        value = super().clean(value)
+        return self.holders.get(value, (None, None))
+
+
 class TaskAssignForm(forms.Form):
-    assignee = forms.ModelChoiceField(
-        queryset=None,
-        required=False,
-        empty_label="Nobody",
-        label="Assign to",
-        error_messages={"invalid_choice": "Choose someone who works at this practice."},
-    )
     version = forms.IntegerField(min_value=1, widget=forms.HiddenInput, error_messages=VERSION_ERRORS)
 
-    def __init__(self, *args, members, **kwargs):
+    def __init__(self, *args, options, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["assignee"].queryset = members
+        self.fields["assignee"] = AssigneeField(options=options, label="Assign to")
+
+
+class HandOverForm(forms.Form):
+    """What happens to the open tasks of someone being removed from a migration."""
+
+    REASSIGN, UNASSIGN = "reassign", "unassign"
+    what = forms.ChoiceField(
+        label="What should happen to their open tasks?",
+        choices=[(REASSIGN, "Reassign them to the person chosen below"), (UNASSIGN, "Leave them unassigned")],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose whether to reassign their open tasks or leave them unassigned."},
+    )
+
+    def __init__(self, *args, options, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to"] = AssigneeField(
+            options=options,
+            label="Reassign to",
+            empty_label="Choose someone",
+            help_text="Done and not-applicable tasks keep who held them.",
+        )
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", "Remove and hand over their tasks", css_class="btn-danger"))
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("what") == self.REASSIGN and cleaned.get("to") == (None, None) and "to" not in self.errors:
+            self.add_error("to", "Choose who takes over their open tasks, or choose to leave them unassigned.")
+        return cleaned
+
+    def holder(self) -> tuple:
+        """(User, Stakeholder) to hand the tasks to; (None, None) leaves them unassigned."""
+        return self.cleaned_data["to"] if self.cleaned_data["what"] == self.REASSIGN else (None, None)
 
 
 class DueRuleForm(forms.Form):

@@ -6,12 +6,16 @@ Each function runs a fixed number of queries however many tasks and notes a plan
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet
 
 from cutover.models import Migration
-from practices.models import User
+from cutover.timeline import local_today
+from practices.models import Stakeholder, User
+from practices.stakeholders import Workload, stakeholders_by_role
 
+from .completion import plan_gates
 from .models import Phase, Task, TaskNote
 
 
@@ -49,16 +53,122 @@ def tasks_for_checklist(migration: Migration) -> QuerySet[Task]:
     """Tasks with everything a checklist row shows: two queries in all (tasks, then notes)."""
     return (
         Task.objects.filter(migration=migration)
-        .select_related("assignee", "status_changed_by")
+        .select_related("assignee", "assigned_contact__organisation", "status_changed_by")
+        .annotate(template_key=F("template_item__key"))
         .prefetch_related(Prefetch("notes", queryset=TaskNote.objects.select_related("author")))
     )
 
 
 def practice_members(migration: Migration) -> QuerySet[User]:
-    """The people a task can be assigned to."""
+    """The practice members a task can be assigned to."""
     return User.objects.filter(practice_memberships__practice_id=migration.practice_id).order_by(
         "first_name", "last_name", "email"
     )
+
+
+def user_choice(user_id: int) -> str:
+    return f"user:{user_id}"
+
+
+def contact_choice(stakeholder_id: int) -> str:
+    return f"contact:{stakeholder_id}"
+
+
+@dataclass
+class AssignOptions:
+    """Who a task of this migration can go to, for the one "Assign to" list: the practice's
+    members and the migration's outside contacts, and each role's usual owner among them."""
+
+    members: list[User]
+    contacts: list[Stakeholder]
+    default_for_role: dict[str, str]  # role -> choice value
+
+    @cached_property
+    def choices(self) -> list:
+        """Grouped choices, as Django's Select renders them (an <optgroup> per group)."""
+        groups: list = [("", "Nobody")]
+        if self.members:
+            groups.append(("Practice members", [(user_choice(m.pk), str(m)) for m in self.members]))
+        if self.contacts:
+            groups.append(("Outside contacts", [(contact_choice(c.pk), contact_label(c)) for c in self.contacts]))
+        return groups
+
+    def selected_for(self, task: Task) -> str:
+        """The task's holder; for an unassigned task, the usual owner of its role, as a suggestion."""
+        if task.assignee_id:
+            return user_choice(task.assignee_id)
+        if task.assigned_contact_id:
+            return contact_choice(task.assigned_contact_id)
+        return self.default_for_role.get(task.default_owner_role, "")
+
+    def without(self, stakeholder: Stakeholder) -> "AssignOptions":
+        """The same list less the given stakeholder (who is being removed)."""
+        return AssignOptions(
+            members=[m for m in self.members if not (stakeholder.is_user and m.pk == stakeholder.user_id)],
+            contacts=[c for c in self.contacts if c.pk != stakeholder.pk],
+            default_for_role={},
+        )
+
+
+def contact_label(contact: Stakeholder) -> str:
+    """ "Jo Bennett (City Pathology), pathology lab provider" """
+    organisation = contact.organisation_display
+    name = contact.display_name
+    if organisation and organisation != name:
+        name = f"{name} ({organisation})"
+    return f"{name}, {contact.get_role_display().lower()}"
+
+
+def assign_options(migration: Migration) -> AssignOptions:
+    """Two queries: the practice's members, and the migration's current stakeholders."""
+    members = list(practice_members(migration))
+    member_ids = {m.pk for m in members}
+    by_role = stakeholders_by_role(migration)
+    contacts = sorted(
+        (s for people in by_role.values() for s in people if not s.is_user),
+        key=lambda c: (c.display_name.lower(), c.pk),
+    )
+    defaults = {}
+    for role, people in by_role.items():
+        # The usual owner is the first of the role (stakeholder_for_role's order) that a task can go to.
+        for person in people:
+            if not person.is_user:
+                defaults[role] = contact_choice(person.pk)
+                break
+            if person.user_id in member_ids:
+                defaults[role] = user_choice(person.user_id)
+                break
+    return AssignOptions(members=members, contacts=contacts, default_for_role=defaults)
+
+
+def stakeholder_workload(migration: Migration, people: list[Stakeholder]) -> dict[int, Workload]:
+    """{stakeholder pk: their open tasks and how many are overdue}, for the "Who is involved" page.
+
+    One query whatever the number of people or tasks. A person who signs in holds the tasks
+    assigned to their account (in each role they have); an outside contact the tasks assigned to them.
+    """
+    today = local_today()
+    tasks = list(
+        Task.objects.filter(migration=migration, status=Task.Status.OPEN)
+        .filter(Q(assignee__isnull=False) | Q(assigned_contact__isnull=False))
+        .only("pk", "title", "due_date", "status", "assignee_id", "assigned_contact_id", "migration_id")
+    )
+    by_user: dict[int, list[Task]] = defaultdict(list)
+    by_contact: dict[int, list[Task]] = defaultdict(list)
+    for task in tasks:
+        task.overdue = task.is_overdue(today)
+        if task.assignee_id:
+            by_user[task.assignee_id].append(task)
+        else:
+            by_contact[task.assigned_contact_id].append(task)
+    loads = {}
+    for person in people:
+        held = by_user.get(person.user_id, []) if person.is_user else by_contact.get(person.pk, [])
+        if held:
+            loads[person.pk] = Workload(
+                assigned=len(held), overdue=sum(task.overdue for task in held), tasks=tuple(held)
+            )
+    return loads
 
 
 def task_mark_dates(task: Task, today: datetime.date) -> Task:
@@ -103,13 +213,31 @@ class Checklist:
         return [self.overall, *(group.progress for group in self.phases)]
 
 
-def checklist_build(
-    *, migration: Migration, today: datetime.date, user=None, mine: bool = False, overdue: bool = False
-) -> Checklist:
-    """The checklist grouped by phase. Filters narrow the tasks shown, never the progress."""
-    tasks = [task_mark_dates(task, today) for task in tasks_for_checklist(migration)]
+def tasks_mark_for_row(
+    migration: Migration, tasks: list[Task], *, today: datetime.date, options: AssignOptions | None
+) -> list[Task]:
+    """Everything a checklist row reads: dates, the gate of a third-party or re-entry task
+    (what is left, tasks/completion.py), and the suggestion in the "Assign to" list."""
+    gates = plan_gates(migration, tasks)
     for task in tasks:
         task.migration = migration
+        task_mark_dates(task, today)
+        task.gate = gates.get(task.pk)
+        task.assign_selected = options.selected_for(task) if options else ""
+    return tasks
+
+
+def checklist_build(
+    *,
+    migration: Migration,
+    today: datetime.date,
+    user=None,
+    mine: bool = False,
+    overdue: bool = False,
+    options: AssignOptions | None = None,
+) -> Checklist:
+    """The checklist grouped by phase. Filters narrow the tasks shown, never the progress."""
+    tasks = tasks_mark_for_row(migration, list(tasks_for_checklist(migration)), today=today, options=options)
     overall, phase_progress = plan_progress([(task.phase, task.status) for task in tasks])
     shown = [
         task

@@ -5,18 +5,23 @@ stored, so two people acting at once never overwrite each other: the second is t
 """
 
 import datetime
+from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.text import Truncator
 from simple_history.utils import bulk_create_with_history
 
 from cutover.models import Migration
-from practices.models import PracticeMembership
+from cutover.timeline import local_today
+from practices.models import PracticeMembership, Stakeholder, User
+from practices.stakeholders import stakeholders_by_role
+from reentry.models import re_entry_open
 
+from .completion import PLANNING_MEETING_TASK, REENTRY_TASKS, reentry_backlog_by_task, task_gate
 from .models import Anchor, PlanTemplateItem, Task, TaskDueDateChange, TaskNote, due_date_for
 
 HISTORY_REASON_LENGTH = 100  # simple-history's history_change_reason is a CharField(max_length=100)
@@ -31,6 +36,10 @@ class StaleTask(Exception):
     def __init__(self, task: Task):
         super().__init__("This task was changed by someone else after you opened the page.")
         self.task = task
+
+
+class TaskNotReady(Exception):
+    """The task cannot be ticked yet: the records it depends on are not finished. The message says what is left."""
 
 
 def plan_create_for_migration(*, migration: Migration, by=None) -> list[Task]:
@@ -101,11 +110,19 @@ def _save(task: Task, *, by, reason: str = "") -> None:
     task.save()
 
 
+def _template_key(task: Task) -> str | None:
+    if task.template_item_id is None:
+        return None
+    return PlanTemplateItem.objects.filter(pk=task.template_item_id).values_list("key", flat=True).first()
+
+
 def task_set_status(
     *, task: Task, status: str, by, version: int, reason: str = "", at: datetime.datetime | None = None
 ) -> Task:
     """Tick (done), untick (open) or mark not applicable (with a reason), recording who and when.
 
+    A task whose completion depends on other records (the third-party and re-entry tasks,
+    see tasks/completion.py) is refused with TaskNotReady until they are finished.
     `at` back-dates the change (the demo data uses it); it defaults to now.
     """
     if status not in Task.Status.values:
@@ -117,6 +134,11 @@ def task_set_status(
         current = _locked(task, version)
         if current.status == status and status != Task.Status.NOT_APPLICABLE:
             return current
+        if status == Task.Status.DONE:
+            current.migration = task.migration
+            gate = task_gate(current, key=_template_key(current))
+            if gate is not None and not gate.ready:
+                raise TaskNotReady(gate.refusal)
         current.status = status
         current.not_applicable_reason = reason if status == Task.Status.NOT_APPLICABLE else ""
         current.status_changed_at = at or timezone.now()
@@ -127,24 +149,207 @@ def task_set_status(
     return current
 
 
-def task_assign(*, task: Task, assignee, by, version: int) -> Task:
-    """Give the task to a member of the practice, or to nobody (assignee=None).
+ASSIGNEE_ERROR = "Choose someone who works at this practice or an outside contact of this migration."
 
-    The one place assignment happens, so that assigning to people outside the practice
-    (stakeholder contacts) can be added here later.
-    """
+
+def _check_assignable(migration: Migration, *, assignee: User | None, contact: Stakeholder | None) -> None:
+    """A task goes to a member of the practice, or to a current outside contact of its migration."""
+    if assignee is not None and contact is not None:
+        raise ValidationError({"assignee": "Choose one person: a practice member or an outside contact, not both."})
     if (
         assignee is not None
-        and not PracticeMembership.objects.filter(user=assignee, practice_id=task.migration.practice_id).exists()
+        and not PracticeMembership.objects.filter(user=assignee, practice_id=migration.practice_id).exists()
     ):
-        raise ValidationError({"assignee": "Choose someone who works at this practice."})
+        raise ValidationError({"assignee": ASSIGNEE_ERROR})
+    if contact is not None and (contact.migration_id != migration.pk or contact.is_user or contact.is_removed):
+        raise ValidationError({"assignee": ASSIGNEE_ERROR})
+
+
+def _give(task: Task, *, assignee: User | None, contact: Stakeholder | None) -> bool:
+    """Point the task at its new holder; False if it already had them."""
+    if task.assignee_id == (assignee.pk if assignee else None) and task.assigned_contact_id == (
+        contact.pk if contact else None
+    ):
+        return False
+    task.assignee, task.assigned_contact = assignee, contact
+    return True
+
+
+def task_assign(
+    *, task: Task, by, version: int, assignee: User | None = None, contact: Stakeholder | None = None
+) -> Task:
+    """Give the task to a member of the practice (`assignee`), to an outside contact of the
+    migration (`contact`), or to nobody (neither). The history records each change."""
+    _check_assignable(task.migration, assignee=assignee, contact=contact)
     with transaction.atomic():
         current = _locked(task, version)
-        if current.assignee_id == (assignee.pk if assignee else None):
-            return current
-        current.assignee = assignee
-        _save(current, by=by)
+        if _give(current, assignee=assignee, contact=contact):
+            _save(current, by=by)
     return current
+
+
+def tasks_of_stakeholder(stakeholder: Stakeholder):
+    """The open tasks a stakeholder holds in their migration, soonest first.
+
+    An outside contact holds the tasks assigned to them. A person who signs in holds the tasks
+    assigned to their account, unless they stay involved in the migration in another role
+    (then removing this role leaves their work with them).
+    """
+    open_tasks = Task.objects.filter(migration_id=stakeholder.migration_id, status=Task.Status.OPEN)
+    if not stakeholder.is_user:
+        return open_tasks.filter(assigned_contact=stakeholder)
+    other_roles = Stakeholder.objects.current().filter(
+        migration_id=stakeholder.migration_id, user_id=stakeholder.user_id
+    )
+    if other_roles.exclude(pk=stakeholder.pk).exists():
+        return open_tasks.none()
+    return open_tasks.filter(assignee_id=stakeholder.user_id)
+
+
+def tasks_hand_over(
+    *, stakeholder: Stakeholder, by, assignee: User | None = None, contact: Stakeholder | None = None
+) -> list[Task]:
+    """Move a stakeholder's open tasks to someone else, or to nobody, before they are removed.
+
+    Done and not-applicable tasks keep the person who held them: that is their history.
+    """
+    migration = stakeholder.migration
+    if contact is not None and contact.pk == stakeholder.pk:
+        raise ValidationError({"assignee": "Choose someone other than the person being removed."})
+    if assignee is not None and stakeholder.is_user and assignee.pk == stakeholder.user_id:
+        raise ValidationError({"assignee": "Choose someone other than the person being removed."})
+    _check_assignable(migration, assignee=assignee, contact=contact)
+    reason = f"Handed over: {stakeholder.display_name} was removed from the migration"
+    moved = []
+    with transaction.atomic():
+        for task in tasks_of_stakeholder(stakeholder).select_for_update():
+            if _give(task, assignee=assignee, contact=contact):
+                _save(task, by=by, reason=reason)
+                moved.append(task)
+    return moved
+
+
+def _ever_assigned(migration: Migration) -> set[int]:
+    """Tasks that have had someone at some point: emptying them was then somebody's choice."""
+    return set(
+        Task.history.filter(migration_id=migration.pk)
+        .filter(Q(assignee__isnull=False) | Q(assigned_contact__isnull=False))
+        .values_list("id", flat=True)
+        .distinct()
+    )
+
+
+def tasks_assign_default_owners(*, migration: Migration, by) -> list[Task]:
+    """Give each open, unassigned task to the one stakeholder who holds its usual owner's role.
+
+    Run when the manager confirms who is involved. It never overrides a choice someone made:
+    tasks that have an assignee, or had one and were emptied, are left alone; so running it
+    again changes nothing. A role held by several people (practice staff, usually) is left
+    for the manager to share out: handing every staff task to whoever was recorded first
+    would be a guess. The assign form still suggests that first person.
+    """
+    members = set(
+        PracticeMembership.objects.filter(practice_id=migration.practice_id).values_list("user_id", flat=True)
+    )
+    owners: dict[str, Stakeholder] = {}
+    for role, people in stakeholders_by_role(migration).items():
+        assignable = [p for p in people if (p.user_id in members if p.is_user else True)]
+        if len(assignable) == 1:
+            owners[role] = assignable[0]
+    if not owners:
+        return []
+    assigned = []
+    with transaction.atomic():
+        candidates = Task.objects.select_for_update().filter(
+            migration=migration,
+            status=Task.Status.OPEN,
+            assignee__isnull=True,
+            assigned_contact__isnull=True,
+            default_owner_role__in=list(owners),
+        )
+        touched = _ever_assigned(migration)
+        for task in candidates:
+            if task.pk in touched:
+                continue
+            owner = owners[task.default_owner_role]
+            task.assignee, task.assigned_contact = (owner.user, None) if owner.is_user else (None, owner)
+            _save(task, by=by, reason="Given to its usual owner when the people involved were confirmed")
+            assigned.append(task)
+    return assigned
+
+
+def _close_or_open(task: Task, *, status: str, by, reason: str) -> None:
+    task.status = status
+    task.not_applicable_reason = ""
+    task.status_changed_at = timezone.now()
+    task.status_changed_by = by
+    _save(task, by=by, reason=reason)
+
+
+def tasks_follow_reentry(*, migration: Migration, kinds: Iterable[str], by) -> list[Task]:
+    """Keep the re-entry tasks in step with the log after entries of `kinds` changed.
+
+    Called by reentry/services.py in the same transaction as the change. A task whose part
+    of the log is now empty is ticked, by the person who re-entered (or voided) the last
+    item, from go-live on, when re-entering is possible. A done task that has something to
+    re-enter again (a paper entry keyed in late) is reopened. Not-applicable tasks stay so.
+
+    The task rows are locked before counting, so when two people re-enter the last two
+    items at once, the second to commit waits and then counts both.
+    """
+    kinds = set(kinds)
+    keys = [key for key, covered in REENTRY_TASKS.items() if covered & kinds]
+    if not keys:
+        return []
+    changed = []
+    with transaction.atomic():
+        tasks = list(
+            Task.objects.select_for_update(of=("self",))
+            .filter(
+                migration=migration,
+                template_item__key__in=keys,
+                status__in=[Task.Status.OPEN, Task.Status.DONE],
+            )
+            .select_related("template_item")
+        )
+        if not tasks:
+            return []
+        backlog = reentry_backlog_by_task(migration)
+        can_finish = re_entry_open(migration, local_today())
+        for task in tasks:
+            left = backlog[task.template_item.key]
+            if task.is_open and left == 0 and can_finish:
+                _close_or_open(task, status=Task.Status.DONE, by=by, reason="Ticked: the last item was re-entered")
+            elif task.is_done and left > 0:
+                _close_or_open(
+                    task, status=Task.Status.OPEN, by=by, reason="Reopened: something new to re-enter was recorded"
+                )
+            else:
+                continue
+            changed.append(task)
+    return changed
+
+
+def tasks_record_planning_meeting(*, migration: Migration, held_on: datetime.date, by) -> Task | None:
+    """Tick the planning-meeting task once the meeting's date is recorded on the migration.
+
+    Returns the task if it was ticked. A task already done, or marked not applicable, is left as it is.
+    """
+    with transaction.atomic():
+        task = (
+            Task.objects.select_for_update(of=("self",))
+            .filter(migration=migration, template_item__key=PLANNING_MEETING_TASK, status=Task.Status.OPEN)
+            .first()
+        )
+        if task is None:
+            return None
+        _close_or_open(
+            task,
+            status=Task.Status.DONE,
+            by=by,
+            reason=f"Planning meeting held on {date_format(held_on, 'DATE_FORMAT')}, recorded on the migration",
+        )
+    return task
 
 
 def task_note_add(*, task: Task, text: str, by) -> TaskNote:

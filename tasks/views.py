@@ -20,12 +20,12 @@ from . import services
 from .access import get_plan_for_user, get_task_for_user
 from .forms import TaskAssignForm, TaskCustomForm, TaskDueForm, TaskNoteForm, TaskStatusForm
 from .selectors import (
+    assign_options,
     checklist_build,
     plan_progress_for,
-    practice_members,
     task_attach_rejected,
-    task_mark_dates,
     tasks_for_checklist,
+    tasks_mark_for_row,
 )
 
 PAGE = "tasks/checklist.html"
@@ -49,7 +49,10 @@ def _next_url(request, migration) -> str:
 def _checklist_context(request, migration, access, *, failed_task_id=None, **failed_forms) -> dict:
     today = local_today()
     mine, overdue = _flag(request, "mine"), _flag(request, "overdue")
-    checklist = checklist_build(migration=migration, today=today, user=request.user, mine=mine, overdue=overdue)
+    options = assign_options(migration) if access.can_assign else None
+    checklist = checklist_build(
+        migration=migration, today=today, user=request.user, mine=mine, overdue=overdue, options=options
+    )
     if failed_task_id:
         # Show the rejected form, with its errors, in the row it came from.
         for group in checklist.phases:
@@ -63,7 +66,7 @@ def _checklist_context(request, migration, access, *, failed_task_id=None, **fai
         "checklist": checklist,
         "today": today,
         "filters": {"mine": mine, "overdue": overdue},
-        "members": list(practice_members(migration)) if access.can_assign else [],
+        "assign_options": options,
         "next_url": request.get_full_path() if request.method == "GET" else _next_url(request, migration),
     }
 
@@ -104,9 +107,9 @@ def _after_write(request, migration, access, task, *, message: str = "", level=m
     if stray:
         message, level = " ".join(stray), messages.ERROR
     if request.htmx:
+        options = assign_options(migration) if access.can_assign else None
         task = tasks_for_checklist(migration).get(pk=task.pk)
-        task.migration = migration
-        task_mark_dates(task, local_today())
+        tasks_mark_for_row(migration, [task], today=local_today(), options=options)
         for kind, form in failed_forms.items():
             task_attach_rejected(task, kind=kind, form=form)
         context = {
@@ -114,7 +117,7 @@ def _after_write(request, migration, access, task, *, message: str = "", level=m
             "access": access,
             "task": task,
             "today": local_today(),
-            "members": list(practice_members(migration)) if access.can_assign else [],
+            "assign_options": options,
             "next_url": _next_url(request, migration),
             "row_message": message if level != messages.SUCCESS else "",
             "row_status": message if level == messages.SUCCESS else "",
@@ -146,12 +149,14 @@ def checklist(request, pk: int):
 @login_required
 def task_detail(request, pk: int, task_pk: int):
     migration, task, access = get_task_for_user(request, pk, task_pk)
+    task.template_key = task.template_item.key if task.template_item_id else None
+    tasks_mark_for_row(migration, [task], today=local_today(), options=None)
     return render(
         request,
         "tasks/task_detail.html",
         {
             "migration": migration,
-            "task": task_mark_dates(task, local_today()),
+            "task": task,
             "access": access,
             "notes": task.notes.select_related("author"),
             "due_date_changes": task.due_date_changes.select_related("changed_by"),
@@ -180,6 +185,8 @@ def task_status(request, pk: int, task_pk: int):
         return _after_write(
             request, migration, access, stale.task, message=_stale_message(stale.task), level=messages.WARNING
         )
+    except services.TaskNotReady as not_ready:
+        return _after_write(request, migration, access, task, message=str(not_ready), level=messages.WARNING)
     done_text = {"done": "marked done", "open": "reopened", "not_applicable": "marked not applicable"}[status]
     return _after_write(request, migration, access, task, message=f"“{task.title}” {done_text}.")
 
@@ -203,17 +210,22 @@ def task_note_add(request, pk: int, task_pk: int):
 @login_required
 def task_assign(request, pk: int, task_pk: int):
     migration, task, access = get_task_for_user(request, pk, task_pk, need="can_assign")
-    form = TaskAssignForm(request.POST, members=practice_members(migration))
+    form = TaskAssignForm(request.POST, options=assign_options(migration))
     if not form.is_valid():
         return _after_write(request, migration, access, task, assign=form)
-    assignee = form.cleaned_data["assignee"]
+    assignee, contact = form.cleaned_data["assignee"]
     try:
-        task = services.task_assign(task=task, assignee=assignee, by=request.user, version=form.cleaned_data["version"])
+        task = services.task_assign(
+            task=task, assignee=assignee, contact=contact, by=request.user, version=form.cleaned_data["version"]
+        )
     except services.StaleTask as stale:
         return _after_write(
             request, migration, access, stale.task, message=_stale_message(stale.task), level=messages.WARNING
         )
-    who = assignee or "nobody"
+    except ValidationError as exc:
+        form.add_error("assignee", exc.message_dict.get("assignee", exc.messages))
+        return _after_write(request, migration, access, task, assign=form)
+    who = assignee or (contact and contact.display_name) or "nobody"
     return _after_write(request, migration, access, task, message=f"“{task.title}” assigned to {who}.")
 
 

@@ -240,7 +240,7 @@ class TestAssign:
     def test_the_manager_and_it_lead_assign_a_task_to_a_practice_member(self, client, request, staff, task, role):
         assigner = request.getfixturevalue(role)
         client.force_login(assigner)
-        response = client.post(url("task-assign", task), {"assignee": staff.pk, "version": task.version})
+        response = client.post(url("task-assign", task), {"assignee": f"user:{staff.pk}", "version": task.version})
         assert response.status_code == 302
         task = fresh(task)
         assert task.assignee == staff
@@ -248,31 +248,33 @@ class TestAssign:
 
     def test_with_htmx_the_row_names_the_assignee(self, client, manager, staff, task):
         client.force_login(manager)
-        html = client.post(url("task-assign", task), {"assignee": staff.pk, "version": 1}, **HTMX).content.decode()
+        html = client.post(
+            url("task-assign", task), {"assignee": f"user:{staff.pk}", "version": 1}, **HTMX
+        ).content.decode()
         assert f"Assigned to: <strong>{staff}</strong>" in html
 
     def test_unassigning_leaves_it_with_nobody(self, client, manager, staff, task):
         client.force_login(manager)
-        client.post(url("task-assign", task), {"assignee": staff.pk, "version": 1})
+        client.post(url("task-assign", task), {"assignee": f"user:{staff.pk}", "version": 1})
         client.post(url("task-assign", task), {"assignee": "", "version": 2})
         assert fresh(task).assignee is None
 
     def test_staff_cannot_assign(self, client, staff, task):
         client.force_login(staff)
-        assert client.post(url("task-assign", task), {"assignee": staff.pk, "version": 1}).status_code == 403
+        assert client.post(url("task-assign", task), {"assignee": f"user:{staff.pk}", "version": 1}).status_code == 403
         assert fresh(task).assignee is None
 
     def test_someone_outside_the_practice_cannot_be_assigned(self, client, manager, outsider, task):
         client.force_login(manager)
-        response = client.post(url("task-assign", task), {"assignee": outsider.pk, "version": 1})
+        response = client.post(url("task-assign", task), {"assignee": f"user:{outsider.pk}", "version": 1})
         assert response.status_code == 400
-        assert "Choose someone who works at this practice." in response.content.decode()
+        assert "Choose someone who works at this practice or an outside contact" in response.content.decode()
         assert fresh(task).assignee is None
 
     def test_a_stale_assignment_is_refused(self, client, manager, it_lead, staff, task):
         client.force_login(it_lead)
-        client.post(url("task-assign", task), {"assignee": it_lead.pk, "version": 1})
+        client.post(url("task-assign", task), {"assignee": f"user:{it_lead.pk}", "version": 1})
         client.force_login(manager)
-        response = client.post(url("task-assign", task), {"assignee": staff.pk, "version": 1}, follow=True)
+        response = client.post(url("task-assign", task), {"assignee": f"user:{staff.pk}", "version": 1}, follow=True)
         assert "changed after you opened the page" in [str(m) for m in response.context["messages"]][-1]
         assert fresh(task).assignee == it_lead
