@@ -15,5 +15,6 @@ urlpatterns = [
     path("migrations/<int:pk>/re-entry/", include("reentry.urls")),
     path("migrations/<int:pk>/plan/", include("tasks.urls")),
     path("dashboard/", include("dashboard.urls")),
+    path("reminders/", include("cutover.reminder_urls")),
     path("admin/", admin.site.urls),
 ]
