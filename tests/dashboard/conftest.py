@@ -4,7 +4,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
-from ..factories import OrganisationMembershipFactory, UserFactory
+from ..factories import OrganisationMembershipFactory, UserFactory, enable_totp
 from .factories import TODAY
 
 
@@ -29,4 +29,5 @@ def other_icb(other_practice):
 @pytest.fixture
 def icb_colleague(icb):
     """A second person of the same ICB: they share its import batches."""
-    return OrganisationMembershipFactory(organisation=icb, user=UserFactory(email="colleague@icb.example")).user
+    user = OrganisationMembershipFactory(organisation=icb, user=UserFactory(email="colleague@icb.example")).user
+    return enable_totp(user)  # ICB users must have two-factor authentication
