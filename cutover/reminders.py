@@ -62,13 +62,26 @@ from enum import StrEnum
 from functools import partial
 
 from django.conf import settings
+from django.core import signing
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.db.models import F, IntegerField, Q, Value
+from django.db.models import CharField, Count, Exists, F, IntegerField, OuterRef, Q, Value
+from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 
-from practices.models import OrganisationMembership, PracticeMembership
+from practices.models import (
+    OrganisationMembership,
+    PracticeMembership,
+    Stakeholder,
+    StakeholderRole,
+    ThirdPartyState,
+    ThirdPartySystem,
+)
+from reentry.models import Entry
+from reentry.services import reentry_counts
+from tasks.models import Phase, Task
 
 from . import timeline
 from .models import Migration, ReminderLog, ReminderOptOut
@@ -82,7 +95,9 @@ Role = PracticeMembership.Role
 class Timing(StrEnum):
     AHEAD = "ahead"  # a lead time before a date
     ON_DAY = "on the day"  # on the date itself
-    OVERDUE = "overdue"  # after a deadline was missed
+    # After a deadline was missed, or a short window that is still worth telling late: goes on the
+    # first working day on or after its day and is caught up until its ``until`` date.
+    OVERDUE = "overdue"
 
 
 @dataclass(frozen=True)
@@ -92,11 +107,12 @@ class KindSpec:
     timing: Timing
     # Optional emails (digests) only. Deadline reminders are the safety net: no way out of them.
     unsubscribable: bool = False
+    page: str = "migration-detail"  # the URL name the email links to, with the migration's pk
 
     def link(self, reminder: ReminderLog) -> str:
         """The page the email points to, as an absolute address."""
-        path = reminder.migration.get_absolute_url() if reminder.migration_id else "/"
-        return f"{settings.SITE_URL}{path}"
+        args = [reminder.migration_id] if reminder.migration_id else []
+        return f"{settings.SITE_URL}{reverse(self.page, args=args)}"
 
 
 KINDS: dict[str, KindSpec] = {}
@@ -110,22 +126,37 @@ def kind(name: str, label: str, timing: Timing, **options) -> str:
 PLANNING_MEETING_AHEAD = kind("planning_meeting_ahead", "Book the planning meeting", Timing.AHEAD)
 PLANNING_MEETING_DEADLINE = kind("planning_meeting_deadline", "Planning meeting deadline today", Timing.ON_DAY)
 PLANNING_MEETING_OVERDUE = kind("planning_meeting_overdue", "No planning meeting recorded", Timing.OVERDUE)
+THIRD_PARTY_AHEAD = kind(
+    "third_party_switch_off_ahead", "Third parties: switch-off is a week away", Timing.AHEAD, page="systems"
+)
+THIRD_PARTY_WINDOW = kind(
+    "third_party_switch_off_window", "Third parties: switch links off now", Timing.OVERDUE, page="systems"
+)
 FDP_DAY_TEAM = kind("fdp_day_team", "FDP day: log off and record everything", Timing.ON_DAY)
-FDP_DAY_MANAGER = kind("fdp_day_manager", "FDP day: preparation must be finished", Timing.ON_DAY)
+FDP_DAY_MANAGER = kind("fdp_day_manager", "FDP day: preparation must be finished", Timing.ON_DAY, page="plan")
 GO_LIVE_DAY = kind("go_live_day", "Go-live day: switch back on and start re-entry", Timing.ON_DAY)
+REENTRY_BACKLOG = kind("reentry_backlog", "Weekly re-entry backlog", Timing.OVERDUE, page="reentry-worklist")
 LEGACY_SUPPORT_ENDING = kind("legacy_support_ending", "Legacy support ends soon", Timing.AHEAD)
 LEGACY_SUPPORT_ENDS = kind("legacy_support_ends", "Legacy support ends today", Timing.ON_DAY)
+TASK_DIGEST = kind("task_digest", "Daily task summary", Timing.ON_DAY, unsubscribable=True, page="migration-list")
 
 
 @dataclass(frozen=True)
 class Recipient:
-    """Someone a reminder goes to. Users today; outside contacts (supplier staff) have no user."""
+    """Someone a reminder goes to: a user, or an outside contact (supplier staff) with no user."""
 
     email: str
     name: str = ""
     user_id: int | None = None
-    role: str = ""  # a PracticeMembership role, "icb" or "delivery_partner": chooses the wording
-    outside: bool = False  # not one of our users: digests carry an unsubscribe link for them
+    role: str = ""  # a PracticeMembership or stakeholder role, or an organisation kind: chooses the wording
+    outside: bool = False  # not one of our users: no links into the app, and digests carry an unsubscribe link
+    organisation: str = ""  # outside contacts: whom they work for, for the page and the wording
+
+    @property
+    def label(self) -> str:
+        """How the page and other emails name them: "Jo Bloggs (Leeds ICB)"."""
+        who = self.name or self.email
+        return f"{who} ({self.organisation})" if self.organisation else who
 
 
 def normalise_email(address: str) -> str:
@@ -142,6 +173,9 @@ class Due:
     recipients: tuple[Recipient, ...]
     migration: Migration | None = None
     until: datetime.date | None = None  # OVERDUE kinds: the last day it may still go late
+    # What the email lists (tasks, systems, who else was told). Only the sender needs it, so the
+    # sweep leaves it empty where it would cost a query.
+    details: tuple = field(default=(), compare=False)
 
     @property
     def spec(self) -> KindSpec:
@@ -152,12 +186,31 @@ class Due:
         return (self.migration.pk if self.migration else None, self.kind)
 
 
+@dataclass(frozen=True)
+class LinkedSystem:
+    """A third-party system whose links are not yet confirmed off for a migration (nor marked N/A)."""
+
+    pk: int
+    name: str
+    contact: Recipient | None  # None: no contact email recorded, so only the manager hears of it
+
+    def __str__(self):
+        return self.name
+
+
 @dataclass
 class People:
-    """Everyone who may receive a reminder, loaded once per sweep (one query, whatever the size)."""
+    """Everyone a reminder about these migrations may go to, and the two facts that decide whether
+    some go at all: third-party systems still on, entries still to re-enter.
+
+    Loaded once per sweep by ``people_load`` in one query, whatever the number of migrations.
+    """
 
     by_practice: dict[int, dict[str, list[Recipient]]] = field(default_factory=dict)
     by_organisation: dict[int, list[Recipient]] = field(default_factory=dict)
+    by_migration: dict[int, dict[str, list[Recipient]]] = field(default_factory=dict)  # named stakeholders
+    systems: dict[int, list[LinkedSystem]] = field(default_factory=dict)  # by practice
+    backlog: dict[int, int] = field(default_factory=dict)  # by migration: entries still to re-enter
 
     def of_practice(self, practice_id: int, *roles: str) -> tuple[Recipient, ...]:
         members = self.by_practice.get(practice_id, {})
@@ -166,18 +219,58 @@ class People:
     def of_organisations(self, *organisation_ids: int | None) -> tuple[Recipient, ...]:
         return tuple(person for org_id in organisation_ids if org_id for person in self.by_organisation.get(org_id, []))
 
+    def stakeholders(self, migration_id: int, role: str) -> tuple[Recipient, ...]:
+        return tuple(self.by_migration.get(migration_id, {}).get(role, []))
 
-def people_load(migrations) -> People:
-    """The practice members and ICB/delivery partner members of these migrations' practices.
+    def overseers(self, migration: Migration) -> tuple[Recipient, ...]:
+        """Who hears when the practice needs help: for the ICB and for the delivery partner, the
+        people named as that stakeholder of the migration, or if nobody is named, everyone of
+        that organisation (so an escalation never goes to nobody)."""
+        practice = migration.practice
+        found: list[Recipient] = []
+        for role, organisation_id in (
+            (StakeholderRole.ICB, practice.icb_id),
+            (StakeholderRole.DELIVERY_PARTNER, practice.delivery_partner_id),
+        ):
+            found += self.stakeholders(migration.pk, role) or self.of_organisations(organisation_id)
+        return _unique(found)
 
-    One query (a UNION of the two membership tables), whatever the number of migrations.
+
+def _unique(people: Iterable[Recipient]) -> tuple[Recipient, ...]:
+    """One entry per address, the first one kept: the same person may be reached two ways."""
+    seen: dict[str, Recipient] = {}
+    for person in people:
+        seen.setdefault(person.email, person)
+    return tuple(seen.values())
+
+
+# How far before FDP the sweep looks for third-party systems: beyond the lead time in working days
+# plus any weekends and bank holidays in between (Christmas and Easter add four).
+THIRD_PARTY_LOOKAHEAD_DAYS = 31
+
+
+def people_load(migrations, *, due_on: datetime.date | None = None) -> People:
+    """Everyone a reminder about these migrations may go to, in one query (a UNION ALL):
+
+    - practice members, and the members of the practices' ICBs and delivery partners;
+    - the ICB and delivery partner stakeholders named on migrations without a planning meeting;
+    - the third-party systems not yet confirmed off (nor marked N/A), with their supplier contacts;
+    - how many entries each migration still has to re-enter.
+
+    ``due_on`` (the sweep and the sender) leaves out what cannot be due that day; without it (the
+    migration page) everything is loaded, for the reminders still to come.
     """
-    no_id = Value(None, output_field=IntegerField())
+    number = Value(None, output_field=IntegerField())
+    text = Value("", output_field=CharField())
+
+    def source(name: str) -> Value:
+        return Value(name, output_field=CharField())
+
     person = ("user_id", "user__email", "user__first_name", "user__last_name")
     in_practices = (
         PracticeMembership.objects.filter(practice_id__in=migrations.values("practice_id"), user__is_active=True)
         .order_by()
-        .values_list("practice_id", no_id, "role", *person)
+        .values_list(source("member"), "practice_id", number, "role", *person, text, number)
     )
     in_organisations = (
         OrganisationMembership.objects.filter(
@@ -186,28 +279,121 @@ def people_load(migrations) -> People:
             user__is_active=True,
         )
         .order_by()
-        .values_list(no_id, "organisation_id", "organisation__kind", *person)
+        .values_list(source("organisation"), number, "organisation_id", "organisation__kind", *person, text, number)
+    )
+    escalating = migrations.filter(planning_meeting_date__isnull=True)
+    switching, re_entering = migrations, migrations
+    if due_on is not None:
+        escalating = escalating.filter(fdp_date__gt=due_on)
+        switching = migrations.filter(
+            fdp_date__gt=due_on, fdp_date__lte=due_on + datetime.timedelta(days=THIRD_PARTY_LOOKAHEAD_DAYS)
+        )
+        re_entering = migrations.filter(go_live_date__lte=due_on)
+    stakeholders = (
+        Stakeholder.objects.filter(
+            (Q(user__isnull=True) & ~Q(email="")) | Q(user__is_active=True),
+            migration__in=escalating,
+            role__in=[StakeholderRole.ICB, StakeholderRole.DELIVERY_PARTNER],
+        )
+        .order_by()
+        .values_list(
+            source("stakeholder"),
+            number,
+            "migration_id",
+            "role",
+            "user_id",
+            Coalesce("user__email", "email"),
+            Coalesce("user__first_name", "name"),
+            Coalesce("user__last_name", text),
+            Coalesce("organisation__name", "organisation_name"),
+            number,
+        )
+    )
+    settled = ThirdPartyState.objects.filter(
+        Q(switched_off_at__isnull=False) | Q(not_applicable_at__isnull=False),
+        system=OuterRef("pk"),
+        migration__in=switching,
+    )
+    systems = (
+        ThirdPartySystem.objects.filter(practice_id__in=switching.values("practice_id"))
+        .exclude(Exists(settled))
+        .order_by()
+        .values_list(
+            source("system"),
+            "practice_id",
+            "pk",
+            "name",
+            number,
+            "contact_email",
+            "contact_name",
+            text,
+            "supplier_name",
+            number,
+        )
+    )
+    backlog = (
+        Entry.objects.filter(migration__in=re_entering)
+        .to_re_enter()
+        .order_by()
+        .values("migration_id")
+        .annotate(left=Count("pk"))
+        .values_list(source("backlog"), number, "migration_id", text, number, text, text, text, text, "left")
     )
     people = People()
-    rows = sorted(in_practices.union(in_organisations, all=True), key=lambda row: row[4])
-    for practice_id, organisation_id, role, user_id, email, first_name, last_name in rows:
-        recipient = Recipient(
-            email=normalise_email(email), name=f"{first_name} {last_name}".strip(), user_id=user_id, role=role
-        )
-        if practice_id is not None:
-            people.by_practice.setdefault(practice_id, {}).setdefault(role, []).append(recipient)
-        else:
-            people.by_organisation.setdefault(organisation_id, []).append(recipient)
+    rows = in_practices.union(in_organisations, stakeholders, systems, backlog, all=True)
+    # Sorted by address, then name, so everyone is listed in the same order on every run.
+    for row in sorted(rows, key=lambda row: (row[5] or "", row[6] or "", row[2] or 0)):
+        _people_add(people, *row)
+    for systems_of_practice in people.systems.values():
+        systems_of_practice.sort(key=lambda system: (system.name.lower(), system.pk))
     return people
+
+
+def _people_add(people: People, source, practice_id, ref_id, role, user_id, email, first, last, label, left) -> None:
+    email = normalise_email(email or "")
+    name = f"{first or ''} {last or ''}".strip()
+    if source == "member":
+        recipient = Recipient(email=email, name=name, user_id=user_id, role=role)
+        people.by_practice.setdefault(practice_id, {}).setdefault(role, []).append(recipient)
+    elif source == "organisation":
+        recipient = Recipient(email=email, name=name, user_id=user_id, role=role)
+        people.by_organisation.setdefault(ref_id, []).append(recipient)
+    elif source == "stakeholder":
+        recipient = Recipient(
+            email=email, name=name, user_id=user_id, role=role, outside=user_id is None, organisation=label or ""
+        )
+        people.by_migration.setdefault(ref_id, {}).setdefault(role, []).append(recipient)
+    elif source == "system":
+        contact = None
+        if email:
+            contact = Recipient(
+                email=email,
+                name=name,
+                role=StakeholderRole.THIRD_PARTY_SUPPLIER,
+                outside=True,
+                organisation=label or "",
+            )
+        people.systems.setdefault(practice_id, []).append(LinkedSystem(pk=ref_id, name=role, contact=contact))
+    elif source == "backlog":
+        people.backlog[ref_id] = left
 
 
 @dataclass
 class Batch:
-    """What one sweep looks at: the day, the active migrations and their people."""
+    """What one sweep looks at: the day, the active migrations and their people.
+
+    ``everyone``: a full sweep, so the kinds about no single migration (task digests) are worked
+    out too; a sweep for some migrations (a migration just saved) leaves them to the full one.
+    ``recipient``: the sender re-checking one such row, for that person only.
+    ``details``: the sender, which needs what the email lists; the sweep and the page do not.
+    """
 
     today: datetime.date
     migrations: list[Migration]
     people: People
+    everyone: bool = False
+    recipient: str | None = None
+    details: bool = False
 
 
 RuleFunction = Callable[[Batch], Iterable[Due]]
@@ -248,7 +434,8 @@ def working_day_on_or_after(day: datetime.date) -> datetime.date:
 @per_migration
 def planning_meeting(migration: Migration, people: People) -> Iterator[Due]:
     """Until a planning meeting is recorded: book it (6 and 5 weeks before FDP), the deadline
-    itself (FDP minus 28 days), then escalation to the ICB and delivery partner the day after."""
+    itself (FDP minus 28 days), then escalation the day after to the ICB and delivery partner
+    people of the migration (see ``People.overseers``) as well as the manager."""
     if migration.planning_meeting_date is not None:
         return
     deadline = timeline.planning_meeting_due(migration.fdp_date)
@@ -256,26 +443,77 @@ def planning_meeting(migration: Migration, people: People) -> Iterator[Due]:
     for days in settings.REMINDER_LEAD_DAYS[PLANNING_MEETING_AHEAD]:
         yield Due(PLANNING_MEETING_AHEAD, ahead_of(migration.fdp_date, days), deadline, managers, migration)
     yield Due(PLANNING_MEETING_DEADLINE, deadline, deadline, managers, migration)
-    overseers = people.of_organisations(migration.practice.icb_id, migration.practice.delivery_partner_id)
+    overseers = people.overseers(migration)
     escalate_on = working_day_on_or_after(deadline + datetime.timedelta(days=settings.REMINDER_ESCALATION_DAYS_AFTER))
     yield Due(
         PLANNING_MEETING_OVERDUE,
         escalate_on,
         deadline,
-        managers + overseers,
+        _unique(managers + overseers),
         migration,
         until=migration.fdp_date - datetime.timedelta(days=1),
+        # The manager's email says who else was told, so they know who is about to call.
+        details=overseers,
     )
 
 
 @per_migration
-def fdp_day(migration: Migration, people: People) -> Iterator[Due]:
+def third_party_switch_off(migration: Migration, people: People) -> Iterator[Due]:
+    """Links from third-party systems must be off in the switch-off window (2 and 1 working days
+    before FDP). A few working days before, and again on the window's first day, each system not
+    yet confirmed off (nor marked N/A) is raised: with its supplier contact, about that system,
+    and with the practice manager, about all of them. Nothing goes once every system is settled.
+
+    The window's reminder is caught up late until the window's last day: switching off late is
+    still better than not at all."""
+    systems = people.systems.get(migration.practice_id, [])
+    if not systems:
+        return
+    window_first, window_last = timeline.switch_off_window(migration.fdp_date)
+    ahead = add_working_days(migration.fdp_date, -settings.REMINDER_THIRD_PARTY_WORKING_DAYS_BEFORE_FDP)
+    timings = [
+        {"kind": THIRD_PARTY_AHEAD, "due_date": ahead, "about": window_first},
+        {"kind": THIRD_PARTY_WINDOW, "due_date": window_first, "about": window_last, "until": window_last},
+    ]
+    managers = people.of_practice(migration.practice_id, Role.PRACTICE_MANAGER)
+    by_contact: dict[str, list[LinkedSystem]] = {}
+    for system in systems:
+        if system.contact:
+            by_contact.setdefault(system.contact.email, []).append(system)
+    for timing in timings:
+        # The manager first, so a manager who is also a system's contact gets the full list.
+        yield Due(**timing, recipients=managers, migration=migration, details=tuple(systems))
+        for contact_systems in by_contact.values():
+            yield Due(
+                **timing, recipients=(contact_systems[0].contact,), migration=migration, details=tuple(contact_systems)
+            )
+
+
+@rule
+def fdp_day(batch: Batch) -> Iterator[Due]:
     """On FDP day the team logs off as agreed and starts recording for re-entry; the manager is
-    told preparation must now be finished."""
-    fdp = migration.fdp_date
-    team = people.of_practice(migration.practice_id, Role.PRACTICE_STAFF, Role.IT_LEAD)
-    yield Due(FDP_DAY_TEAM, fdp, fdp, team, migration)
-    yield Due(FDP_DAY_MANAGER, fdp, fdp, people.of_practice(migration.practice_id, Role.PRACTICE_MANAGER), migration)
+    told preparation must now be finished, with the preparation tasks still open."""
+    outstanding: dict[int, list[Task]] = {}
+    if batch.details:
+        fdp_today = [migration.pk for migration in batch.migrations if migration.fdp_date == batch.today]
+        if fdp_today:
+            for task in preparation_outstanding(fdp_today):
+                outstanding.setdefault(task.migration_id, []).append(task)
+    for migration in batch.migrations:
+        fdp = migration.fdp_date
+        team = batch.people.of_practice(migration.practice_id, Role.PRACTICE_STAFF, Role.IT_LEAD)
+        yield Due(FDP_DAY_TEAM, fdp, fdp, team, migration)
+        managers = batch.people.of_practice(migration.practice_id, Role.PRACTICE_MANAGER)
+        yield Due(FDP_DAY_MANAGER, fdp, fdp, managers, migration, details=tuple(outstanding.get(migration.pk, [])))
+
+
+def preparation_outstanding(migration_ids: list[int]) -> list[Task]:
+    """The preparation tasks still open in these migrations, soonest first (one query)."""
+    return list(
+        Task.objects.filter(migration_id__in=migration_ids, phase=Phase.PREPARATION, status=Task.Status.OPEN)
+        .only("pk", "migration_id", "title", "due_date")
+        .order_by("due_date", "position", "pk")
+    )
 
 
 @per_migration
@@ -286,6 +524,36 @@ def go_live_day(migration: Migration, people: People) -> Iterator[Due]:
     yield Due(GO_LIVE_DAY, go_live, go_live, everyone, migration)
 
 
+@rule
+def reentry_backlog(batch: Batch) -> Iterator[Due]:
+    """Every week after go-live, while anything recorded during cutover is left to re-enter, the
+    manager gets the numbers (counts by kind only, never anything about a patient).
+
+    It goes on the weekday of go-live, or the next working day if that is a holiday, and a missed
+    one is caught up until the next week's is due: a backlog does not go stale."""
+    every = settings.REMINDER_REENTRY_BACKLOG_EVERY_DAYS
+    counts = {}
+    if batch.details:  # the sender, for one migration: the numbers by kind for the email
+        counts = {m.pk: reentry_counts(m) for m in batch.migrations if batch.people.backlog.get(m.pk)}
+    for migration in batch.migrations:
+        if not batch.people.backlog.get(migration.pk):
+            continue
+        managers = batch.people.of_practice(migration.practice_id, Role.PRACTICE_MANAGER)
+        weeks_since = max((batch.today - migration.go_live_date).days // every, 0)
+        # Last week's, this week's and next week's: enough for today's sweep and the page's "next".
+        for week in range(max(weeks_since - 1, 1), weeks_since + 2):
+            nominal = migration.go_live_date + datetime.timedelta(days=week * every)
+            yield Due(
+                REENTRY_BACKLOG,
+                working_day_on_or_after(nominal),
+                nominal,
+                managers,
+                migration,
+                until=nominal + datetime.timedelta(days=every - 1),
+                details=(counts[migration.pk],) if migration.pk in counts else (),
+            )
+
+
 @per_migration
 def legacy_support(migration: Migration, people: People) -> Iterator[Due]:
     """Before and on the day legacy support ends, to the manager and IT lead."""
@@ -294,6 +562,103 @@ def legacy_support(migration: Migration, people: People) -> Iterator[Due]:
     for days in settings.REMINDER_LEAD_DAYS[LEGACY_SUPPORT_ENDING]:
         yield Due(LEGACY_SUPPORT_ENDING, ahead_of(end, days), end, recipients, migration)
     yield Due(LEGACY_SUPPORT_ENDS, end, end, recipients, migration)
+
+
+@dataclass(frozen=True)
+class DigestTask:
+    """One line of a task digest: only what the email shows."""
+
+    pk: int
+    title: str
+    due_date: datetime.date
+    migration_id: int
+    practice: str
+    ods_code: str
+
+
+@dataclass(frozen=True)
+class Digest:
+    """What one person's digest lists: overdue tasks, then those due by ``horizon``."""
+
+    overdue: tuple[DigestTask, ...]
+    upcoming: tuple[DigestTask, ...]
+    horizon: datetime.date
+
+
+@rule
+def task_digest(batch: Batch) -> Iterator[Due]:
+    """One email a working day per person with open tasks: those overdue and those due in the next
+    few working days, across all the person's migrations. People of the practice (a task's
+    assignee) and outside contacts (a task's assigned stakeholder) alike; nothing if empty.
+
+    Not about one migration, so worked out only by the full sweep (or for one person by the sender).
+    Only on working days, and never caught up: tomorrow's digest says it all again."""
+    if not (batch.everyone or batch.recipient) or not is_working_day(batch.today):
+        return
+    horizon = add_working_days(batch.today, settings.REMINDER_DIGEST_WORKING_DAYS)
+    for recipient, tasks in digests(horizon, email=batch.recipient).values():
+        digest = Digest(
+            overdue=tuple(task for task in tasks if task.due_date < batch.today),
+            upcoming=tuple(task for task in tasks if task.due_date >= batch.today),
+            horizon=horizon,
+        )
+        yield Due(TASK_DIGEST, batch.today, batch.today, (recipient,), details=(digest,))
+
+
+def digests(horizon: datetime.date, *, email: str | None = None) -> dict[str, tuple[Recipient, list[DigestTask]]]:
+    """{address: (person, their open tasks due by ``horizon``)}, in one query.
+
+    A practice member's tasks count only while they are an active member of that practice, and
+    only active migrations count.
+    """
+    still_member = PracticeMembership.objects.filter(
+        user=OuterRef("assignee"), practice=OuterRef("migration__practice")
+    )
+    tasks = Task.objects.filter(
+        Q(Exists(still_member), assignee__is_active=True)
+        # "greater than empty" rather than a negation: a negated test on a joined row is true when
+        # there is no row at all, which would take in every unassigned task.
+        | Q(assigned_contact__user__isnull=True, assigned_contact__email__gt="")
+        | Q(assigned_contact__user__is_active=True),
+        status=Task.Status.OPEN,
+        migration__status=Migration.Status.ACTIVE,
+        due_date__lte=horizon,
+    )
+    if email is not None:
+        tasks = tasks.filter(
+            Q(assignee__email=email)
+            | Q(assigned_contact__user__email=email)
+            | Q(assigned_contact__user__isnull=True, assigned_contact__email__iexact=email)
+        )
+    rows = tasks.order_by("due_date", "migration__practice__name", "position", "pk").values_list(
+        "pk",
+        "title",
+        "due_date",
+        "migration_id",
+        "migration__practice__name",
+        "migration__practice__ods_code",
+        "assignee_id",
+        "assignee__email",
+        "assignee__first_name",
+        "assignee__last_name",
+        "assigned_contact__user_id",
+        "assigned_contact__user__email",
+        "assigned_contact__user__first_name",
+        "assigned_contact__user__last_name",
+        "assigned_contact__email",
+        "assigned_contact__name",
+        Coalesce("assigned_contact__organisation__name", "assigned_contact__organisation_name"),
+    )
+    found: dict[str, tuple[Recipient, list[DigestTask]]] = {}
+    for row in rows:
+        task = DigestTask(*row[:6])
+        user_id, user_email, first, last = row[6:10] if row[6] else row[10:14]
+        if user_id:
+            person = Recipient(email=normalise_email(user_email), name=f"{first} {last}".strip(), user_id=user_id)
+        else:
+            person = Recipient(email=normalise_email(row[14]), name=row[15], outside=True, organisation=row[16] or "")
+        found.setdefault(person.email, (person, []))[1].append(task)
+    return found
 
 
 # --- Timing ----------------------------------------------------------------------------------
@@ -361,11 +726,21 @@ class SweepResult:
     reclaimed: int = 0
 
 
-def _batch(today: datetime.date, migration_ids: Iterable[int] | None) -> Batch:
+def _batch(
+    today: datetime.date, migration_ids: Iterable[int] | None, *, recipient: str | None = None, details: bool = False
+) -> Batch:
     migrations = Migration.objects.active().select_related("practice")
     if migration_ids is not None:
         migrations = migrations.filter(pk__in=list(migration_ids))
-    return Batch(today=today, migrations=list(migrations), people=people_load(migrations))
+    loaded = list(migrations)
+    return Batch(
+        today=today,
+        migrations=loaded,
+        people=people_load(migrations, due_on=today) if loaded else People(),
+        everyone=migration_ids is None,
+        recipient=recipient,
+        details=details,
+    )
 
 
 def _planned(batch: Batch) -> list[Planned]:
@@ -538,8 +913,17 @@ def reminder_claim(*, reminder_id: int, now: datetime.datetime) -> bool:
 
 
 def still_due(reminder: ReminderLog, today: datetime.date) -> tuple[Due, Recipient] | None:
-    """The reminder as the rules see it now, or None if the dates, the people or the day moved on."""
-    batch = _batch(today, [reminder.migration_id] if reminder.migration_id else [])
+    """The reminder as the rules see it now, with what its email lists, or None if the dates, the
+    people, the work left or the day moved on, or the person opted out of an optional email."""
+    spec = KINDS.get(reminder.kind)
+    if spec is None:
+        return None
+    if spec.unsubscribable and ReminderOptOut.objects.filter(email=reminder.recipient_email).exists():
+        return None
+    if reminder.migration_id:
+        batch = _batch(today, [reminder.migration_id], details=True)
+    else:
+        batch = _batch(today, [], recipient=reminder.recipient_email, details=True)
     for due in due_now(schedule(batch), today):
         if due.kind == reminder.kind and due.due_date == reminder.due_date:
             for person in due.recipients:
@@ -593,30 +977,76 @@ def reminder_send(
 def reminder_email(
     *, reminder: ReminderLog, due: Due, recipient: Recipient, today: datetime.date
 ) -> EmailMultiAlternatives:
-    """The email for one row, from its three templates. Only dates, names and a link: no patient data."""
+    """The email for one row, from its three templates. Dates, names, task titles, counts and a
+    link: never anything about a patient."""
     spec = due.spec
     migration = reminder.migration
+    unsubscribe_url = None
+    if spec.unsubscribable and recipient.outside:
+        unsubscribe_url = settings.SITE_URL + reverse("reminder-unsubscribe", args=[unsubscribe_token(recipient.email)])
     context = {
         "reminder": reminder,
         "migration": migration,
         "practice": migration.practice if migration else None,
         "recipient": recipient,
         "about": due.about,
+        "today": today,
         "days_left": (due.about - today).days,  # from the day it goes, which may be a late catch-up
-        "link": spec.link(reminder),
+        "details": due.details,
+        "switch_off_window": timeline.switch_off_window(migration.fdp_date) if migration else None,
+        # Outside contacts cannot sign in, so a link into the app would only show them the sign-in page.
+        "link": "" if recipient.outside else spec.link(reminder),
         "site_url": settings.SITE_URL,
-        "unsubscribe_url": None,  # set for outside contacts on unsubscribable kinds, once digests exist
+        "unsubscribe_url": unsubscribe_url,
     }
     base = f"cutover/emails/{reminder.kind}"
     subject = " ".join(render_to_string(f"{base}_subject.txt", context).split())
+    headers = {"Auto-Submitted": "auto-generated", "X-Cutover-Reminder": str(reminder.pk)}
+    if unsubscribe_url:
+        # RFC 8058: mail programs show their own "unsubscribe" button, which POSTs to the link.
+        headers["List-Unsubscribe"] = f"<{unsubscribe_url}>"
+        headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     message = EmailMultiAlternatives(
         subject=subject,
         body=render_to_string(f"{base}.txt", context),
         to=[formataddr((recipient.name, recipient.email)) if recipient.name else recipient.email],
-        headers={"Auto-Submitted": "auto-generated", "X-Cutover-Reminder": str(reminder.pk)},
+        headers=headers,
     )
     message.attach_alternative(render_to_string(f"{base}.html", context), "text/html")
     return message
+
+
+# --- Opting out of optional emails -----------------------------------------------------------
+
+UNSUBSCRIBE_SALT = "cutover.reminders.unsubscribe"
+
+
+def unsubscribe_token(email: str) -> str:
+    """The secret part of an unsubscribe link: the address, signed with SECRET_KEY, so nobody can
+    make a link for someone else's address. It does not expire: an old email's link still works."""
+    return signing.dumps(normalise_email(email), salt=UNSUBSCRIBE_SALT, compress=True)
+
+
+def unsubscribe_email(token: str) -> str | None:
+    """The address a link was made for, or None if it was not made by us (or was altered)."""
+    try:
+        email = signing.loads(token, salt=UNSUBSCRIBE_SALT)
+    except signing.BadSignature:
+        return None
+    return email if isinstance(email, str) else None
+
+
+def reminder_opt_out(*, email: str) -> ReminderOptOut:
+    """Stop the optional emails (digests) to this address; deadline reminders still go.
+
+    Whoever holds the signed link acts here, and has no account, so there is no ``by``: the row's
+    creation time is the record. Opting out twice is the same as once."""
+    opt_out, _ = ReminderOptOut.objects.get_or_create(email=normalise_email(email))
+    return opt_out
+
+
+def reminder_is_opted_out(*, email: str) -> bool:
+    return ReminderOptOut.objects.filter(email=normalise_email(email)).exists()
 
 
 # --- The migration page ----------------------------------------------------------------------

@@ -230,6 +230,13 @@ REMINDER_LEAD_DAYS = {
     "legacy_support_ending": (30, 14, 7, 1),  # before legacy support ends
 }
 REMINDER_ESCALATION_DAYS_AFTER = env_int("REMINDER_ESCALATION_DAYS_AFTER", 1)
+# Third-party suppliers and the manager hear this many working days before FDP that links must go
+# off, and again on the first day of the switch-off window.
+REMINDER_THIRD_PARTY_WORKING_DAYS_BEFORE_FDP = env_int("REMINDER_THIRD_PARTY_WORKING_DAYS_BEFORE_FDP", 5)
+# After go-live, the manager hears every this many days while entries are left to re-enter.
+REMINDER_REENTRY_BACKLOG_EVERY_DAYS = env_int("REMINDER_REENTRY_BACKLOG_EVERY_DAYS", 7)
+# The daily task digest lists overdue tasks and those due within this many working days.
+REMINDER_DIGEST_WORKING_DAYS = env_int("REMINDER_DIGEST_WORKING_DAYS", 3)
 try:
     REMINDER_SEND_TIME = datetime.time.fromisoformat(env_str("REMINDER_SEND_TIME", "07:30"))
 except ValueError:

@@ -16,5 +16,6 @@ urlpatterns = [
     path("migrations/<int:pk>/plan/", include("tasks.urls")),
     path("dashboard/", include("dashboard.urls")),
     path("migrations/<int:pk>/activity/", include("audit.urls")),
+    path("reminders/", include("cutover.reminder_urls")),
     path("admin/", admin.site.urls),
 ]

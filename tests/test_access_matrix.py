@@ -235,6 +235,17 @@ REFUSED_BEFORE_LOOKUP = {"import-detail", "import-confirm"}
 NOT_SCOPED_BY_PRACTICE = {"invitation-accept", "account_confirm_email", "account_reset_password_from_key"}
 
 
+# Reminders: the digest's unsubscribe link, made for an outside contact of the migration.
+def unsubscribe_kwargs(objects):
+    from cutover.reminders import unsubscribe_token  # imported here so this block stays in one piece
+
+    return {"token": unsubscribe_token(objects["stakeholder"].email)}
+
+
+KWARGS["reminder-unsubscribe"] = unsubscribe_kwargs
+NOT_SCOPED_BY_PRACTICE |= {"reminder-unsubscribe"}
+
+
 def admin_kwargs(pattern, world):
     """Arguments for the admin's object pages: the migration itself, or the first object of the model."""
     from django.apps import apps

@@ -8,6 +8,8 @@ import time_machine
 from kombu.exceptions import OperationalError
 
 from cutover import jobs
+from cutover.models import ReminderLog
+from cutover.reminders import reminder_send, reminders_sweep
 
 from ..browser.conftest import assert_accessible, browser_type_launch_args, sign_in  # noqa: F401 (fixtures)
 from ..factories import MigrationFactory
@@ -83,3 +85,48 @@ def broker(monkeypatch):
     fake = Broker()
     monkeypatch.setattr(jobs.send_reminder, "delay", fake.delay)
     return fake
+
+
+def due_today():
+    """Run the sweep now; return {kind: sorted recipient emails} for the rows it newly logged.
+
+    Rows stay in the log, as they would in production, so calling this day after day walks the
+    calendar the way beat does.
+    """
+    before = set(ReminderLog.objects.values_list("pk", flat=True))
+    reminders_sweep(enqueue=False)
+    found: dict[str, list[str]] = {}
+    for row in ReminderLog.objects.exclude(pk__in=before).order_by("recipient_email"):
+        found.setdefault(row.kind, []).append(row.recipient_email)
+    return found
+
+
+def walk(clock, first: str, last: str, at: str = "07:30") -> dict[str, dict]:
+    """Sweep once a day from first to last; return the days something was logged."""
+    day, logged = d(first), {}
+    while day <= d(last):
+        clock(f"{day} {at}")
+        found = due_today()
+        if found:
+            logged[str(day)] = found
+        day += dt.timedelta(days=1)
+    return logged
+
+
+def send_due() -> list:
+    """Sweep now and send what is due in this process; return the emails that went."""
+    from django.core import mail
+
+    before = len(mail.outbox)
+    for pk in reminders_sweep(enqueue=False).ready_ids:
+        reminder_send(reminder_id=pk)
+    return mail.outbox[before:]
+
+
+def address(message) -> str:
+    """The bare address an email went to ("Jo Bloggs <jo@x.example>" gives "jo@x.example")."""
+    return message.to[0].split("<")[-1].rstrip(">")
+
+
+def by_address(messages) -> dict:
+    return {address(message): message for message in messages}

@@ -33,3 +33,17 @@ def test_manager_reads_sent_failed_and_upcoming_reminders(
     expect(page.get_by_role("cell", name="Go-live day: switch back on and start re-entry")).to_be_visible()
     expect(page.get_by_role("cell", name="Pat Manager")).to_be_visible()
     assert_accessible(page)
+
+
+def test_an_outside_contact_stops_their_digests_from_the_emailed_link(page, live_server, assert_accessible):
+    from cutover.models import ReminderOptOut
+    from cutover.reminders import unsubscribe_token
+
+    page.goto(f"{live_server.url}/reminders/stop/{unsubscribe_token('alex@citylab.example')}/")
+    expect(page.get_by_role("heading", name="Stop daily task emails")).to_be_visible()
+    assert_accessible(page)
+    assert not ReminderOptOut.objects.exists()
+    page.get_by_role("button", name="Stop daily task emails to alex@citylab.example").click()
+    expect(page.get_by_role("heading", name="Daily task emails stopped")).to_be_visible()
+    assert_accessible(page)
+    assert ReminderOptOut.objects.filter(email="alex@citylab.example").exists()

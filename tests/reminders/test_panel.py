@@ -8,6 +8,9 @@ from django.urls import reverse
 from cutover.models import ReminderLog
 from cutover.reminders import reminder_send, reminders_sweep
 
+from ..people.factories import ContactFactory, ThirdPartySystemFactory
+from ..plan.factories import TaskFactory
+from ..reentry.factories import EntryFactory
 from .conftest import d
 
 pytestmark = pytest.mark.django_db
@@ -97,3 +100,48 @@ def test_a_closed_migration_shows_no_upcoming_reminders(client, manager, migrati
     migration_on_fdp.status = "completed"
     migration_on_fdp.save()
     assert page(client, manager, migration_on_fdp).context["reminders"]["upcoming"] == []
+
+
+def test_the_page_shows_the_switch_off_and_backlog_reminders_to_come_with_who_gets_them(
+    client, manager, staff, clock, people, make_migration
+):
+    clock("2027-03-01 09:00")
+    migration = make_migration("2027-03-10", "2027-03-17", planning_meeting_date=d("2027-02-01"))
+    ThirdPartySystemFactory(
+        practice=migration.practice, name="Docman", contact_name="Jo Docs", contact_email="jo@d.example"
+    )
+    EntryFactory(migration=migration, recorded_by=staff)
+    upcoming = page(client, manager, migration).context["reminders"]["upcoming"]
+    lines = {(str(line.date), line.kind): line.recipients for line in upcoming}
+    manager_name = manager.get_full_name()
+    assert lines[("2027-03-03", "third_party_switch_off_ahead")] == [manager_name, "Jo Docs"]
+    assert lines[("2027-03-08", "third_party_switch_off_window")] == [manager_name, "Jo Docs"]
+    assert lines[("2027-03-24", "reentry_backlog")] == [manager_name]
+    assert not any(line.kind == "task_digest" for line in upcoming), "digests are not about one migration"
+
+
+def test_the_page_costs_the_same_queries_with_systems_people_entries_and_reminders(
+    client, manager, staff, clock, people, make_migration, django_assert_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    clock("2027-02-20 09:00")
+    migration = make_migration("2027-03-10", "2027-03-17")
+    url = reverse("migration-detail", args=[migration.pk])
+    client.force_login(manager)
+    with CaptureQueriesContext(connection) as bare:
+        client.get(url)
+    for n in range(4):
+        ThirdPartySystemFactory(practice=migration.practice, contact_email=f"c{n}@supplier.example")
+        ContactFactory(migration=migration, role="icb", email=f"icb{n}@icb.example")
+        EntryFactory(migration=migration, recorded_by=staff)
+        TaskFactory(migration=migration, due_date=d("2027-02-22"), assignee=staff)
+    for pk in reminders_sweep(enqueue=False, day=d("2027-02-11")).ready_ids:
+        reminder_send(reminder_id=pk, today=d("2027-02-11"))
+    assert ReminderLog.objects.filter(migration=migration).count() >= 5
+    with django_assert_num_queries(len(bare)):
+        response = client.get(url)
+    panel = response.context["reminders"]
+    assert len(panel["sent"]) == 1 and len(panel["sent"][0].recipients) >= 5
+    assert any(line.kind == "third_party_switch_off_ahead" for line in panel["upcoming"])

@@ -4,39 +4,18 @@ import datetime as dt
 
 import pytest
 from django.core import mail
+from django.urls import reverse
 
 from cutover.models import ReminderLog
-from cutover.reminders import reminder_send, reminders_sweep
+from cutover.reminders import KINDS, reminder_send, reminders_sweep
 
-from .conftest import d
+from ..factories import UserFactory
+from ..people.factories import ContactFactory, ThirdPartySystemFactory
+from ..plan.factories import TaskFactory
+from ..reentry.factories import EntryFactory
+from .conftest import d, due_today, walk
 
 pytestmark = pytest.mark.django_db
-
-
-def due_today():
-    """Run the sweep now; return {kind: sorted recipient emails} for the rows it newly logged.
-
-    Rows stay in the log, as they would in production, so calling this day after day walks the
-    calendar the way beat does.
-    """
-    before = set(ReminderLog.objects.values_list("pk", flat=True))
-    reminders_sweep(enqueue=False)
-    found: dict[str, list[str]] = {}
-    for row in ReminderLog.objects.exclude(pk__in=before).order_by("recipient_email"):
-        found.setdefault(row.kind, []).append(row.recipient_email)
-    return found
-
-
-def walk(clock, first: str, last: str, at: str = "07:30") -> dict[str, dict]:
-    """Sweep once a day from first to last; return the days something was logged."""
-    day, logged = d(first), {}
-    while day <= d(last):
-        clock(f"{day} {at}")
-        found = due_today()
-        if found:
-            logged[str(day)] = found
-        day += dt.timedelta(days=1)
-    return logged
 
 
 MANAGER = "manager@riverside.example"
@@ -177,38 +156,42 @@ def test_inactive_users_get_nothing(clock, people, make_migration):
 
 
 def test_each_kind_sends_text_and_html_with_an_absolute_link_and_our_own_subject(
-    clock, people, make_migration, settings
+    clock, people, make_migration, settings, staff
 ):
     settings.SITE_URL = "https://cutover.example.org"
     migration = make_migration("2027-03-10", "2027-03-17")
     migration.practice.name = "Smith & Jones Surgery"
     migration.practice.save()
+    # Something for every kind: a linked system, tasks for a colleague and an outside contact,
+    # and an entry left to re-enter after go-live.
+    ThirdPartySystemFactory(practice=migration.practice, name="Docs & Scans", contact_email="jo@docs.example")
+    lab = ContactFactory(migration=migration, email="lab@lab.example")
+    TaskFactory(migration=migration, due_date=d("2027-01-28"), assignee=staff, title="Check & sign")
+    TaskFactory(migration=migration, due_date=d("2027-01-28"), assigned_contact=lab, title="Test the link")
+    EntryFactory(migration=migration, recorded_by=staff)
     seen = set()
-    for day in ["2027-01-27", "2027-02-10", "2027-02-11", "2027-03-10", "2027-03-17", "2027-05-14", "2027-06-15"]:
+    days = ["2027-01-27", "2027-02-10", "2027-02-11", "2027-03-03", "2027-03-08", "2027-03-10", "2027-03-17"]
+    for day in [*days, "2027-03-24", "2027-05-14", "2027-06-15"]:
         clock(f"{day} 07:30")
         for pk in reminders_sweep(enqueue=False).ready_ids:
             assert reminder_send(reminder_id=pk) == "sent"
     for message in mail.outbox:
-        kind = message.extra_headers["X-Cutover-Reminder"]
-        seen.add(ReminderLog.objects.get(pk=kind).kind)
+        row = ReminderLog.objects.get(pk=message.extra_headers["X-Cutover-Reminder"])
+        seen.add(row.kind)
         html = message.alternatives[0][0]
-        link = f"https://cutover.example.org/migrations/{migration.pk}/"
-        assert link in message.body and f'href="{link}"' in html
-        assert message.subject.startswith("Smith & Jones Surgery: ")
+        if row.recipient_user_id:
+            args = [migration.pk] if row.migration_id else []
+            link = f"https://cutover.example.org{reverse(KINDS[row.kind].page, args=args)}"
+            assert link in message.body and f'href="{link}"' in html, row.kind
+        else:  # outside contacts cannot sign in: no links into the app
+            assert "cutover.example.org/migrations" not in message.body + html, row.kind
+        if row.migration_id:
+            assert message.subject.startswith("Smith & Jones Surgery"), message.subject
         assert "&amp;" not in message.body and "&amp;" not in message.subject
         assert "Smith &amp; Jones Surgery" in html
         assert "\n" not in message.subject
         assert message.extra_headers["Auto-Submitted"] == "auto-generated"
-    assert seen == {
-        "planning_meeting_ahead",
-        "planning_meeting_deadline",
-        "planning_meeting_overdue",
-        "fdp_day_team",
-        "fdp_day_manager",
-        "go_live_day",
-        "legacy_support_ending",
-        "legacy_support_ends",
-    }
+    assert seen == set(KINDS)
 
 
 def test_the_escalation_tells_outsiders_why_they_get_it(clock, people, make_migration):
@@ -227,3 +210,110 @@ def test_legacy_countdown_says_how_many_days_are_left_on_the_day_it_goes(clock, 
     for pk in reminders_sweep(enqueue=False).ready_ids:
         reminder_send(reminder_id=pk)
     assert mail.outbox[0].subject == "Riverside Medical Centre: support for EMIS Web ends in 2 days"
+
+
+# --- Escalation to the migration's own ICB and delivery partner people -------------------------
+
+
+def escalated_to(clock) -> list[str]:
+    clock("2027-02-11 07:30")  # FDP 10 Mar 2027: the day after the planning meeting deadline
+    return due_today()["planning_meeting_overdue"]
+
+
+def test_escalation_goes_to_the_named_icb_and_partner_people_instead_of_everyone_there(clock, people, make_migration):
+    migration = make_migration("2027-03-10", "2027-03-17")
+    named_icb_user = UserFactory(email="named@icb.example")
+    ContactFactory(migration=migration, role="icb", user=named_icb_user, name="", email="", organisation_name="")
+    ContactFactory(migration=migration, role="delivery_partner", name="Pat", email="Pat@Partner.example")
+    # Not lead@icb.example nor pm@csu.example: the migration names its own people.
+    assert escalated_to(clock) == sorted([MANAGER, "named@icb.example", "pat@partner.example"])
+
+
+def test_a_named_icb_person_leaves_the_partner_side_to_all_its_members(clock, people, make_migration):
+    migration = make_migration("2027-03-10", "2027-03-17")
+    ContactFactory(migration=migration, role="icb", name="Kim", email="kim@icb.example")
+    assert escalated_to(clock) == sorted(["kim@icb.example", MANAGER, PARTNER])
+
+
+def test_named_people_who_cannot_be_reached_leave_it_to_the_organisation(clock, people, make_migration):
+    migration = make_migration("2027-03-10", "2027-03-17")
+    ContactFactory(migration=migration, role="icb", name="No address", email="")  # nothing to send to
+    gone = UserFactory(email="gone@icb.example", is_active=False)
+    ContactFactory(migration=migration, role="delivery_partner", user=gone, name="", email="", organisation_name="")
+    assert escalated_to(clock) == sorted([ICB, MANAGER, PARTNER])
+
+
+def test_other_stakeholders_are_not_escalated_to(clock, people, make_migration):
+    migration = make_migration("2027-03-10", "2027-03-17")
+    ContactFactory(migration=migration, role="new_supplier", name="Sales", email="sales@tpp.example")
+    assert escalated_to(clock) == sorted([ICB, MANAGER, PARTNER])
+
+
+def test_the_manager_is_told_who_else_heard(clock, people, make_migration):
+    migration = make_migration("2027-03-10", "2027-03-17")
+    ContactFactory(
+        migration=migration, role="icb", name="Kim Lo", email="kim@icb.example", organisation_name="Leeds ICB"
+    )
+    clock("2027-02-11 07:30")
+    for pk in reminders_sweep(enqueue=False).ready_ids:
+        reminder_send(reminder_id=pk)
+    manager_email = next(m for m in mail.outbox if m.to[0].endswith(f"<{MANAGER}>"))
+    assert "have been told as well, so they can help: Kim Lo (Leeds ICB), " in manager_email.body
+    assert people["partner"].get_full_name() in manager_email.body
+    kim = next(m for m in mail.outbox if m.to[0].endswith("<kim@icb.example>"))
+    assert "because you support Riverside Medical Centre" in kim.body
+    assert "migrations/" not in kim.body, "an outside contact gets no link into the app"
+
+
+def test_with_nobody_to_escalate_to_the_manager_is_asked_to_add_them(clock, manager, make_migration):
+    make_migration("2027-03-10", "2027-03-17")
+    clock("2027-02-11 07:30")
+    [pk] = reminders_sweep(enqueue=False).ready_ids
+    reminder_send(reminder_id=pk)
+    assert "Nobody from the ICB or the IT delivery partner could be told" in mail.outbox[0].body
+
+
+# --- FDP day: the manager's list of what is still open ----------------------------------------
+
+
+def fdp_manager_email(clock):
+    clock("2027-03-10 07:30")
+    for pk in reminders_sweep(enqueue=False).ready_ids:
+        reminder_send(reminder_id=pk)
+    return next(m for m in mail.outbox if m.to[0].endswith(f"<{MANAGER}>"))
+
+
+def test_on_fdp_day_the_manager_gets_the_preparation_tasks_still_open(clock, people, make_migration):
+    migration = make_migration("2027-03-10", "2027-03-17", planning_meeting_date=d("2027-02-01"))
+    TaskFactory(migration=migration, title="Clear the inboxes", due_date=d("2027-03-09"))
+    TaskFactory(migration=migration, title="Export templates", due_date=d("2027-03-01"))
+    TaskFactory(migration=migration, title="Finished", due_date=d("2027-03-02"), status="done", status_changed_at=now())
+    TaskFactory(
+        migration=migration,
+        title="Skipped",
+        due_date=d("2027-03-02"),
+        status="not_applicable",
+        not_applicable_reason="Not here",
+        status_changed_at=now(),
+    )
+    TaskFactory(migration=migration, title="Re-enter", due_date=d("2027-03-18"), phase="after_go_live")
+    email = fdp_manager_email(clock)
+    assert email.subject == "Riverside Medical Centre: FDP today, 2 preparation tasks still open"
+    assert "2 preparation tasks are still open on the plan:\n" in email.body
+    assert "- Export templates (due 1 Mar 2027)\n- Clear the inboxes (due 9 Mar 2027)\n" in email.body
+    assert "Finished" not in email.body and "Skipped" not in email.body and "Re-enter" not in email.body
+    assert "<li>Export templates (due 1 Mar 2027)</li>" in email.alternatives[0][0]
+    assert f"/migrations/{migration.pk}/plan/" in email.body
+
+
+def test_on_fdp_day_a_manager_with_everything_done_hears_so(clock, people, make_migration):
+    make_migration("2027-03-10", "2027-03-17", planning_meeting_date=d("2027-02-01"))
+    email = fdp_manager_email(clock)
+    assert email.subject == "Riverside Medical Centre: FDP today, preparation finished"
+    assert "Every preparation task on the plan is done or marked not applicable." in email.body
+
+
+def now():
+    from django.utils import timezone
+
+    return timezone.now()

@@ -2,6 +2,7 @@
 rescheduling and catch-up."""
 
 import datetime as dt
+from collections import Counter
 
 import pytest
 from django.core import mail
@@ -372,6 +373,55 @@ def test_the_sweep_query_count_does_not_grow_with_the_number_of_migrations(
         assert ReminderLog.objects.count() == 2 * count
     assert counts[0] == counts[1]
     assert len(broker.sent) == 5 * 2 + 50 * 2
+
+
+def _migrations_of_every_kind(count: int, suppliers):
+    """For 10 Mar 2027: switch-off a week ahead, a re-entry backlog, an escalation to named ICB
+    people, and digests for a colleague and an outside contact, ``count`` times over."""
+    from ..people.factories import ContactFactory, ThirdPartySystemFactory
+    from ..plan.factories import TaskFactory
+    from ..reentry.factories import EntryFactory
+
+    def migration(fdp: str, go_live: str, **extra):
+        practice = PracticeFactory()
+        manager = PracticeMembershipFactory(practice=practice, role="practice_manager").user
+        staff = PracticeMembershipFactory(practice=practice, role="practice_staff").user
+        made = MigrationFactory(
+            practice=practice,
+            current_supplier=suppliers[0],
+            new_supplier=suppliers[1],
+            fdp_date=d(fdp),
+            go_live_date=d(go_live),
+            **extra,
+        )
+        return made, manager, staff
+
+    for _ in range(count):
+        switching, _manager, staff = migration("2027-03-17", "2027-03-24", planning_meeting_date=d("2027-02-01"))
+        for _system in range(2):
+            ThirdPartySystemFactory(practice=switching.practice)
+        contact = ContactFactory(migration=switching)
+        TaskFactory(migration=switching, due_date=d("2027-03-11"), assignee=staff)
+        TaskFactory(migration=switching, due_date=d("2027-03-01"), assigned_contact=contact)
+        re_entering, _manager, staff = migration("2027-02-24", "2027-03-03", planning_meeting_date=d("2027-01-01"))
+        EntryFactory.create_batch(2, migration=re_entering, recorded_by=staff)
+        escalating, _manager, _staff = migration("2027-04-06", "2027-04-13")
+        ContactFactory(migration=escalating, role="icb")
+
+
+def test_the_sweep_query_count_stays_the_same_with_every_kind_of_reminder_due(clock, suppliers):
+    clock("2027-03-10 07:30")
+    counts, rows = [], []
+    for total in (2, 6):
+        ReminderLog.objects.all().delete()
+        _migrations_of_every_kind(total - (2 if counts else 0), suppliers)
+        with CaptureQueriesContext(connection) as queries:
+            reminders_sweep(enqueue=False)
+        counts.append(len([q for q in queries.captured_queries if not q["sql"].startswith("INSERT")]))
+        rows.append(dict(Counter(ReminderLog.objects.values_list("kind", flat=True))))
+    assert counts[0] == counts[1]
+    per_set = {"third_party_switch_off_ahead": 3, "reentry_backlog": 1, "planning_meeting_overdue": 2, "task_digest": 2}
+    assert rows == [{kind: 2 * n for kind, n in per_set.items()}, {kind: 6 * n for kind, n in per_set.items()}]
 
 
 def test_a_real_refused_broker_connection_does_not_break_saving_a_migration(
