@@ -65,8 +65,8 @@ from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.db.models import CharField, Count, Exists, F, IntegerField, OuterRef, Q, Value
-from django.db.models.functions import Coalesce
+from django.db.models import BigIntegerField, CharField, Count, Exists, F, OuterRef, Q, Value
+from django.db.models.functions import Cast, Coalesce
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -260,7 +260,9 @@ def people_load(migrations, *, due_on: datetime.date | None = None) -> People:
     ``due_on`` (the sweep and the sender) leaves out what cannot be due that day; without it (the
     migration page) everything is loaded, for the reminders still to come.
     """
-    number = Value(None, output_field=IntegerField())
+    # PostgreSQL types a UNION's columns pair by pair, left to right: two bare NULLs become text and
+    # then clash with a count, so the empty number is cast.
+    number = Cast(Value(None), output_field=BigIntegerField())
     text = Value("", output_field=CharField())
 
     def source(name: str) -> Value:
