@@ -53,6 +53,7 @@ def add_migrations(*, start: int, count: int, icb, suppliers, today: datetime.da
         Practice(name=f"Bench Practice {n}", ods_code=f"B{n:05d}", icb=icb) for n in range(start, start + count)
     )
     unusable = make_password(None)  # nobody signs in to the benchmark
+    # Audit: benchmark set-up in a throwaway database, as above.
     users = User.objects.bulk_create(
         User(email=f"{role}{n}@bench.example.org", first_name=role.title(), last_name=str(n), password=unusable)
         for n in range(start, start + count)
@@ -63,6 +64,7 @@ def add_migrations(*, start: int, count: int, icb, suppliers, today: datetime.da
         PracticeMembership.Role.PRACTICE_STAFF,
         PracticeMembership.Role.IT_LEAD,
     )
+    # Audit: benchmark set-up in a throwaway database, as above.
     PracticeMembership.objects.bulk_create(
         PracticeMembership(practice=practice, user=users[3 * i + j], role=role)
         for i, practice in enumerate(practices)
@@ -84,6 +86,7 @@ def add_migrations(*, start: int, count: int, icb, suppliers, today: datetime.da
                 planning_meeting_date=None if n % 3 == 0 else fdp - datetime.timedelta(days=35),
             )
         )
+    # Audit: benchmark set-up in a throwaway database, as above.
     migrations = Migration.objects.bulk_create(migrations)
 
     items = list(PlanTemplateItem.objects.filter(active=True, dispensing_only=False))
@@ -109,6 +112,7 @@ def add_migrations(*, start: int, count: int, icb, suppliers, today: datetime.da
                     assignee=(manager, staff, None)[position % 3],
                 )
             )
+    # Audit: benchmark set-up in a throwaway database, as above.
     Task.objects.bulk_create(tasks, batch_size=5_000)
 
     systems, stakeholders, entries = [], [], []
@@ -141,6 +145,7 @@ def add_migrations(*, start: int, count: int, icb, suppliers, today: datetime.da
                 )
                 for _ in range(3)
             ]
+    # Audit: benchmark set-up in a throwaway database, as above (all three).
     Stakeholder.objects.bulk_create(stakeholders, batch_size=5_000)
     ThirdPartySystem.objects.bulk_create(systems, batch_size=5_000)
     Entry.objects.bulk_create(entries, batch_size=5_000)
