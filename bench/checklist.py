@@ -110,6 +110,10 @@ def main():
         sys.exit("Set DATABASE_URL to a PostgreSQL database, e.g. postgres://postgres@127.0.0.1:5432/cutover_plan")
 
     setup_test_environment()
+    # The reminder sent when the plan is created runs here, not in a developer's broker.
+    from cutover.celery import app
+
+    app.conf.task_always_eager = True
     name = connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
     try:
         with override_settings(ROOT_URLCONF=__name__):
