@@ -7,6 +7,8 @@ from django.urls import reverse
 
 from cutover.models import Migration
 from dashboard import metrics
+from practices.third_party import third_party_states
+from tasks.models import Phase
 
 from ..factories import (
     DeliveryPartnerFactory,
@@ -290,7 +292,24 @@ def sort_value(migration, key):
         "meeting": lambda m: m.planning_meeting_date or days(-10000),  # not held sorts first
         "legacy": lambda m: m.legacy_support_end,
         "rag": lambda m: metrics.RAG_RANK[rag_colour(m)],
+        "preparation": lambda m: tasks_left_and_total(m, Phase.PREPARATION),
+        "cutover-tasks": lambda m: tasks_left_and_total(m, Phase.DURING_CUTOVER),
+        "after-go-live-tasks": lambda m: tasks_left_and_total(m, Phase.AFTER_GO_LIVE),
+        "overdue": lambda m: sum(task.is_overdue(TODAY) for task in m.tasks.all()),
+        "switched-off": systems_on_and_total,
+        "reentry": lambda m: m.reentry_entries.to_re_enter().count(),
     }[key](migration)
+
+
+def tasks_left_and_total(migration, phase):
+    """Sorting a phase's progress puts the fewest tasks still to do first, then the smallest plan."""
+    applicable = [t for t in migration.tasks.all() if t.phase == phase and not t.is_not_applicable]
+    return sum(t.is_open for t in applicable), len(applicable)
+
+
+def systems_on_and_total(migration):
+    states = [s for s in third_party_states(migration) if not s.is_not_applicable]
+    return sum(s.switched_off_at is None for s in states), len(states)
 
 
 def rag_colour(migration):

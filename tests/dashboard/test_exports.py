@@ -98,8 +98,18 @@ def expected_page_text(csv_row: list[str]) -> list[str]:
         values["Stage"],
         f"Held {metrics.show_date(datetime.date.fromisoformat(meeting))}" if meeting else None,
         metrics.show_date(datetime.date.fromisoformat(values["Legacy support ends"])),
+        of(values["Preparation tasks done"], values["Preparation tasks"], "No tasks"),
+        of(values["Cutover tasks done"], values["Cutover tasks"], "No tasks"),
+        of(values["After go-live tasks done"], values["After go-live tasks"], "No tasks"),
+        values["Overdue tasks"],
+        of(values["Linked systems switched off"], values["Linked systems"], "No linked systems"),
+        values["Still to re-enter"],
         f"{values['RAG']} {values['Why']}".strip(),
     ]
+
+
+def of(done: str, total: str, none: str) -> str:
+    return f"{done} of {total}" if total != "0" else none
 
 
 @pytest.mark.parametrize("params", [{}, {"sort": "-rag"}, {"q": "C1000", "sort": "practice"}, {"rag": "red"}])
