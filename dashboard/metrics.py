@@ -290,8 +290,7 @@ RAG_RULES: tuple[RagRule, ...] = (
         ),
         reason=lambda row, today: (
             f"{count_text(row.systems_on, 'linked system')} not confirmed switched off "
-            f"({row.systems_off} of {row.systems_total} off); the switch-off window "
-            f"{'started' if switch_off_window(row.fdp_date)[0] < today else 'starts'} "
+            f"({row.systems_off} of {row.systems_total} off); the switch-off window started "
             f"{show_date(switch_off_window(row.fdp_date)[0])}."
         ),
     ),
