@@ -33,7 +33,7 @@ def dashboard_queryset(*, user, filters: dict[str, Any], sort: str, today: datet
     if stage := filters.get("stage"):
         qs = qs.filter(stage_rank=metrics.STAGE_BY_KEY[stage].rank)
     if rag := filters.get("rag"):
-        qs = qs.filter(rag_rank=metrics.RAG_RANK[rag])
+        qs = qs.filter(metrics.rag_filter(rag, today))
     for name, lookup in [
         ("fdp_from", "fdp_date__gte"),
         ("fdp_to", "fdp_date__lte"),

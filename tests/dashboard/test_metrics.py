@@ -402,3 +402,23 @@ def test_every_rule_is_explained_on_the_page_in_plain_words():
     assert len(explained[RED]) == 4 and len(explained[AMBER]) == 1
     assert any("switch-off window" in text for text in explained[RED])
     assert any("not applicable do not count" in text for text in explained[RED])
+
+
+def test_the_colour_filter_selects_exactly_the_rows_of_that_colour(icb, suppliers):
+    """The filter spells the rules out instead of comparing rag_rank, so check the two never disagree."""
+    for fdp_in in range(-20, 40, 4):
+        migration = migration_at(
+            icb=icb, suppliers=suppliers, fdp_in=fdp_in, meeting_days_ago=5 if fdp_in % 8 else None
+        )
+        if fdp_in % 3 == 0:
+            add_task(migration, due_in=-1)
+        if fdp_in % 5 == 0:
+            add_system(migration)
+        if fdp_in < -14:
+            add_entry(migration, recorded=fdp_in + 1)
+    rows = annotate_dashboard(Migration.objects.all(), TODAY)
+    for colour, rank in metrics.RAG_RANK.items():
+        by_filter = set(rows.filter(metrics.rag_filter(colour, TODAY)).values_list("pk", flat=True))
+        by_rank = {row.pk for row in rows if row.rag_rank == rank}
+        assert by_filter == by_rank
+    assert {row.rag_rank for row in rows} == {0, 1, 2}
