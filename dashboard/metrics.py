@@ -339,6 +339,20 @@ RAG_RULES: tuple[RagRule, ...] = (
 )
 
 
+def column_explanation() -> list[str]:
+    """How the counted columns are worked out, for "How is this worked out?"."""
+    return [
+        "Tasks done, per phase of the plan: done tasks of all the tasks that apply. Tasks marked as not "
+        "applicable are left out of both numbers, so a plan can be complete without them. Sorting puts the "
+        "fewest tasks still to do first.",
+        "Overdue tasks: tasks still open after their due date. A task due today is not overdue yet.",
+        "Linked systems switched off: the linked third-party systems of the practice confirmed switched off, of "
+        "those not marked as not applicable to this migration. A system with nothing recorded counts as still on.",
+        "Still to re-enter: items in the re-entry log neither re-entered nor voided. Only the number is shown "
+        "here, never anything about a patient.",
+    ]
+
+
 def rag_explanation() -> dict[str, list[str]]:
     """The rules in words, grouped by colour, for the page."""
     return {colour: [rule.explain() for rule in RAG_RULES if rule.colour == colour] for colour in (RED, AMBER)}

@@ -153,6 +153,9 @@ def test_the_page_explains_the_rag_rules_from_the_rule_definitions(client, icb_u
     for rule in metrics.RAG_RULES:
         assert rule.explain() in page
     assert metrics.stage_explanation() in page
+    for text in metrics.column_explanation():
+        assert text in page
+    assert "not applicable are left out of both numbers" in page
 
 
 def test_the_stage_explanation_follows_the_setting(settings):
