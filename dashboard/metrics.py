@@ -10,14 +10,14 @@ sort and count) and one sentence for a row (used to say why it is red or amber).
 "How is this worked out?" text on the page is generated from the same list, so what we
 say and what we compute cannot drift apart.
 
-Adding a metric once another area is merged (overdue tasks from the plan, third-party
-systems switched off, the re-entry backlog) takes three small edits, all in this module:
-1. one entry in `metric_annotations()`: a Subquery or Count over the other app's model,
-   for example `overdue_tasks=Subquery(Task.objects.filter(migration=OuterRef("pk"), ...)
-   .values("migration").annotate(n=Count("pk")).values("n"))` wrapped in Coalesce(…, 0);
+The counts from other apps (task progress per phase, overdue tasks, linked systems switched
+off, the re-entry backlog) are correlated subqueries, each wrapped in Coalesce(…, 0) so a
+migration with nothing to count shows 0. Adding another takes three small edits, all here:
+1. one entry in `metric_annotations()`, usually `_count(<the other model's rows of
+   OuterRef("pk")>)`;
 2. if it colours a row, one `RagRule` in `RAG_RULES` whose condition reads that annotation;
-3. if it is shown, one `Column` in `COLUMNS` (and its cell in templates/dashboard/_rows.html
-   only if it needs more than plain text), plus a total in `SUMMARY_TOTALS` if it adds up.
+3. if it is shown, one `Column` in `COLUMNS` (and its cell in templates/dashboard/dashboard.html
+   only if it needs more than plain text), plus a `Total` in `SUMMARY_TOTALS` if it adds up.
 """
 
 import datetime
