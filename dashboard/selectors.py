@@ -33,7 +33,7 @@ def dashboard_queryset(*, user, filters: dict[str, Any], sort: str, today: datet
     if stage := filters.get("stage"):
         qs = qs.filter(stage_rank=metrics.STAGE_BY_KEY[stage].rank)
     if rag := filters.get("rag"):
-        qs = qs.filter(rag_rank=metrics.RAG_RANK[rag])
+        qs = qs.filter(metrics.rag_filter(rag, today))
     for name, lookup in [
         ("fdp_from", "fdp_date__gte"),
         ("fdp_to", "fdp_date__lte"),
@@ -46,13 +46,13 @@ def dashboard_queryset(*, user, filters: dict[str, Any], sort: str, today: datet
 
 
 def summary(qs: QuerySet[Migration]) -> dict[str, Any]:
-    """The tiles: counts per stage and RAG colour, and totals, in one aggregate query."""
+    """The tiles: counts per stage and RAG colour, and totals such as overdue tasks, in one aggregate query."""
     counts = qs.order_by().aggregate(**metrics.summary_aggregates())
     return {
         "total": counts["total"],
         "stages": [(stage, counts[f"stage_{stage.rank}"]) for stage in metrics.STAGES],
         "rags": [(colour, metrics.RAG_LABELS[colour], counts[f"rag_{colour}"]) for colour in metrics.RAG_RANK],
-        "totals": {name: counts[name] for name in metrics.SUMMARY_TOTALS},
+        "totals": [(total.label, counts[name]) for name, total in metrics.SUMMARY_TOTALS.items()],
     }
 
 

@@ -5,6 +5,7 @@ READY → CREATING → IMPORTED. Every move is claimed with a conditional UPDATE
 double click, a retried job or two workers can never check or create a wave twice.
 """
 
+import contextlib
 import hashlib
 import logging
 from itertools import islice
@@ -19,7 +20,9 @@ from simple_history.utils import bulk_create_with_history
 from cutover.models import Migration
 from cutover.services import MigrationConflict, migration_create
 from cutover.timeline import local_today
-from practices.models import Organisation, Practice
+from practices.invitations import AlreadyMember, invitation_create
+from practices.models import Organisation, Practice, PracticeMembership, StakeholderRole, User
+from practices.stakeholders import stakeholder_create
 
 from . import wave
 from .models import ImportBatch, ImportRow
@@ -232,6 +235,43 @@ def import_row_create(*, row: wave.CheckedRow, practice: Practice, by) -> Migrat
         go_live_date=row.go_live_date,
         by=by,
     )
-    # The hook for the people work: once merged, one line here invites the named practice manager
-    # (row.manager_name, row.manager_email) as the migration's practice manager stakeholder.
+    import_row_add_manager(row=row, migration=migration, by=by)
     return migration
+
+
+def import_row_add_manager(*, row: wave.CheckedRow, migration: Migration, by) -> None:
+    """Record the practice manager a row names as the migration's practice manager, and invite them.
+
+    Someone who already has an account is recorded as themselves, and invited only if they are not
+    yet a member of the practice. Anyone else is recorded as a contact with the name and email from
+    the file until they accept (accepting turns that entry into them). The invitation email goes
+    after the whole wave commits (invitation_create sends it on commit), so a wave that rolls back
+    sends nothing. A name without an email is recorded, but nobody can be invited.
+
+    Only the manager is recorded: the practice confirms everyone else on the people page, where
+    the app suggests them (stakeholders_suggest); confirming on the practice's behalf here would
+    mark the list as checked when nobody at the practice has looked at it.
+    """
+    if not (row.manager_name or row.manager_email):
+        return
+    user = User.objects.filter(email__iexact=row.manager_email).first() if row.manager_email else None
+    if user is not None:
+        stakeholder_create(migration=migration, role=StakeholderRole.PRACTICE_MANAGER, user=user, by=by)
+    else:
+        stakeholder_create(
+            migration=migration,
+            role=StakeholderRole.PRACTICE_MANAGER,
+            name=row.manager_name or row.manager_email,
+            email=row.manager_email,
+            by=by,
+        )
+    if not row.manager_email:
+        return
+    with contextlib.suppress(AlreadyMember):
+        invitation_create(
+            practice=migration.practice,
+            email=row.manager_email,
+            role=PracticeMembership.Role.PRACTICE_MANAGER,
+            by=by,
+            migration=migration,
+        )

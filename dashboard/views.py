@@ -80,6 +80,7 @@ def dashboard(request):
             "summary": summary,
             "rag_rules": metrics.rag_explanation(),
             "stage_explanation": metrics.stage_explanation(),
+            "column_explanation": metrics.column_explanation(),
             "can_import": import_organisations(request.user).exists(),
             "today": today,
         },

@@ -174,14 +174,20 @@ def invitation_accept(*, invitation: Invitation, user: User) -> PracticeMembersh
             membership.save()
         migration = invitation.migration
         if migration is not None and migration.status == migration.Status.ACTIVE:
-            # Someone the manager already added by hand stays as they are.
-            with contextlib.suppress(DuplicateStakeholder):
-                stakeholder_create(
-                    migration=migration,
-                    role=MEMBERSHIP_TO_STAKEHOLDER_ROLE[membership.role],
-                    user=user,
-                    by=invitation.invited_by,
-                )
+            role = MEMBERSHIP_TO_STAKEHOLDER_ROLE[membership.role]
+            # Someone recorded as a contact with this address until they joined (the wave import
+            # records invited practice managers so) becomes this user, rather than a second entry.
+            stand_in = migration.stakeholders.current().filter(role=role, user=None, email__iexact=user.email).first()
+            already = migration.stakeholders.current().filter(role=role, user=user).exists()
+            if stand_in is not None and not already:
+                stand_in.user = user
+                stand_in.name = stand_in.email = stand_in.organisation_name = stand_in.organisation_ods_code = ""
+                stand_in._history_user = invitation.invited_by
+                stand_in.save()
+            else:
+                # Someone the manager already added by hand stays as they are.
+                with contextlib.suppress(DuplicateStakeholder):
+                    stakeholder_create(migration=migration, role=role, user=user, by=invitation.invited_by)
     return membership
 
 

@@ -1,15 +1,22 @@
-"""Builders for dashboard tests: migrations at a chosen distance from today, and wave files."""
+"""Builders for dashboard tests: migrations a chosen distance from today, what their metrics count, wave files."""
 
 import csv
 import datetime
 import io
 
+from django.utils import timezone
 from openpyxl import Workbook
 
 from cutover.models import Migration
 from dashboard.wave import WAVE_COLUMNS
+from practices.models import ThirdPartyState
+from reentry.models import Entry
+from tasks.models import Phase, Task
 
-from ..factories import MigrationFactory, PracticeFactory
+from ..factories import MigrationFactory, PracticeFactory, UserFactory
+from ..people.factories import ThirdPartySystemFactory
+from ..plan.factories import TaskFactory
+from ..reentry.factories import EntryFactory
 
 TODAY = datetime.date(2026, 11, 26)  # a Thursday; the frozen clock of every dashboard test
 
@@ -82,3 +89,49 @@ def wave_xlsx(rows: list[dict], headers: list[str] = HEADERS) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+# --- What the metrics count: tasks, linked systems, re-entry entries -------------------------
+
+
+def at_day(n: int, hour: int = 10) -> datetime.datetime:
+    """A moment `n` days from TODAY, London time."""
+    return timezone.make_aware(datetime.datetime.combine(days(n), datetime.time(hour)))
+
+
+def add_task(migration, *, phase=Phase.PREPARATION, status=Task.Status.OPEN, due_in: int = 5) -> Task:
+    """A plan task due `due_in` days from TODAY, open, done or not applicable."""
+    closed = {} if status == Task.Status.OPEN else {"status_changed_at": at_day(-1)}
+    reason = (
+        {"not_applicable_reason": "The practice has no dispensary."} if status == Task.Status.NOT_APPLICABLE else {}
+    )
+    return TaskFactory(migration=migration, phase=phase, status=status, due_date=days(due_in), **closed, **reason)
+
+
+def add_system(migration, *, switched_off: bool = False, not_applicable: bool = False, by=None):
+    """A linked system of the migration's practice, confirmed off, marked not applicable, or untouched."""
+    system = ThirdPartySystemFactory(practice=migration.practice)
+    if switched_off or not_applicable:
+        by = by or UserFactory()
+        state = ThirdPartyState(migration=migration, system=system)
+        if switched_off:
+            state.switched_off_at, state.switched_off_by = at_day(-3), by
+        if not_applicable:
+            state.not_applicable_at, state.not_applicable_by = at_day(-3), by
+            state.not_applicable_reason = "Not used by this practice any more."
+        state.save()
+    return system
+
+
+def add_entry(migration, *, recorded: int, re_entered: int | None = None, voided: int | None = None) -> Entry:
+    """A re-entry log entry recorded `recorded` days from TODAY, perhaps re-entered or voided later."""
+    by = UserFactory()
+    fields = {}
+    if re_entered is not None:
+        fields.update(re_entered_at=at_day(re_entered), re_entered_by=by)
+    if voided is not None:
+        fields.update(voided_at=at_day(voided), voided_by=by, void_reason="Recorded twice by mistake.")
+    moment = at_day(recorded)
+    return EntryFactory(
+        migration=migration, occurred_at=moment - datetime.timedelta(minutes=5), recorded_at=moment, **fields
+    )

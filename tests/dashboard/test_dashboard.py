@@ -7,6 +7,8 @@ from django.urls import reverse
 
 from cutover.models import Migration
 from dashboard import metrics
+from practices.third_party import third_party_states
+from tasks.models import Phase, Task
 
 from ..factories import (
     DeliveryPartnerFactory,
@@ -17,7 +19,8 @@ from ..factories import (
     UserFactory,
     enable_totp,
 )
-from .factories import TODAY, days, migration_at
+from ..plan.factories import TaskNoteFactory
+from .factories import TODAY, add_entry, add_system, add_task, days, migration_at
 
 pytestmark = pytest.mark.django_db
 
@@ -150,6 +153,9 @@ def test_the_page_explains_the_rag_rules_from_the_rule_definitions(client, icb_u
     for rule in metrics.RAG_RULES:
         assert rule.explain() in page
     assert metrics.stage_explanation() in page
+    for text in metrics.column_explanation():
+        assert text in page
+    assert "not applicable are left out of both numbers" in page
 
 
 def test_the_stage_explanation_follows_the_setting(settings):
@@ -267,6 +273,69 @@ def test_summary_tiles_count_the_filtered_migrations_in_the_database(client, icb
     assert {colour: count for colour, _, count in filtered["rags"]}["red"] == 0
 
 
+def test_tiles_total_the_overdue_tasks_and_re_entry_backlog_of_the_filtered_migrations(client, icb_user, wave):
+    for _ in range(2):
+        add_task(wave["red"], due_in=-1)
+    add_task(wave["cutover"], due_in=-4)
+    add_task(wave["closed"], due_in=-120)  # a closed migration's leftovers still add up
+    for _ in range(3):
+        add_entry(wave["cutover"], recorded=-1)
+    add_entry(wave["cutover"], recorded=-1, re_entered=0)
+    client.force_login(icb_user)
+    response = client.get(DASHBOARD)
+    assert response.context["summary"]["totals"] == [("overdue tasks", 4), ("items still to re-enter", 3)]
+    page = response.content.decode()
+    assert re.search(r'fw-bold">4</span> <span>overdue tasks<', page)
+    assert re.search(r'fw-bold">3</span> <span>items still to re-enter<', page)
+    filtered = client.get(DASHBOARD, {"q": "Ashgrove"}).context["summary"]["totals"]
+    assert filtered == [("overdue tasks", 2), ("items still to re-enter", 0)]
+
+
+def test_tiles_show_zero_totals_when_nothing_matches(client, icb_user, wave):
+    client.force_login(icb_user)
+    totals = client.get(DASHBOARD, {"q": "no such practice"}).context["summary"]["totals"]
+    assert totals == [("overdue tasks", 0), ("items still to re-enter", 0)]
+
+
+def test_a_row_shows_task_progress_overdue_tasks_switch_off_and_backlog(client, icb_user, wave):
+    cedar = wave["cutover"]
+    add_task(cedar, phase=Phase.PREPARATION, status=Task.Status.DONE, due_in=-5)
+    add_task(cedar, phase=Phase.PREPARATION, due_in=-5)
+    add_task(cedar, phase=Phase.DURING_CUTOVER, status=Task.Status.DONE, due_in=-1)
+    add_task(cedar, phase=Phase.DURING_CUTOVER, status=Task.Status.NOT_APPLICABLE, due_in=-1)
+    add_system(cedar, switched_off=True)
+    add_system(cedar)
+    add_entry(cedar, recorded=-1)
+    client.force_login(icb_user)
+    response = client.get(DASHBOARD, {"q": "C10003"})
+    (row,) = response.context["rows"]
+    cells = dict(row.cells)
+    assert cells["preparation"] == "1 of 2"
+    assert cells["cutover-tasks"] == "1 of 1"
+    assert cells["after-go-live-tasks"] == "No tasks"
+    assert cells["overdue"] == "1"
+    assert cells["switched-off"] == "1 of 2"
+    assert cells["reentry"] == "1"
+    assert row.rag == "red"
+    assert row.reasons == [
+        "1 linked system not confirmed switched off (1 of 2 off); the switch-off window started 20 Nov 2026.",
+        "1 preparation task still open; FDP was 2 days ago (24 Nov 2026).",
+        "1 task overdue.",
+    ]
+    page = response.content.decode()
+    for text in ("Preparation tasks done", "Linked systems switched off", "Still to re-enter", *row.reasons):
+        assert text in page
+
+
+def test_no_patient_identifier_ever_reaches_the_dashboard_or_its_downloads(client, icb_user, wave):
+    entry = add_entry(wave["cutover"], recorded=-1)
+    client.force_login(icb_user)
+    for url in (DASHBOARD, reverse("dashboard-export-csv")):
+        content = client.get(url).content.decode("utf-8-sig")
+        assert entry.nhs_number not in content
+        assert entry.summary not in content
+
+
 def test_tiles_link_to_the_list_filtered_by_their_stage_or_colour(client, icb_user, wave):
     client.force_login(icb_user)
     page = client.get(DASHBOARD, {"q": "C1"}).content.decode().replace("&amp;", "&")
@@ -290,7 +359,24 @@ def sort_value(migration, key):
         "meeting": lambda m: m.planning_meeting_date or days(-10000),  # not held sorts first
         "legacy": lambda m: m.legacy_support_end,
         "rag": lambda m: metrics.RAG_RANK[rag_colour(m)],
+        "preparation": lambda m: tasks_left_and_total(m, Phase.PREPARATION),
+        "cutover-tasks": lambda m: tasks_left_and_total(m, Phase.DURING_CUTOVER),
+        "after-go-live-tasks": lambda m: tasks_left_and_total(m, Phase.AFTER_GO_LIVE),
+        "overdue": lambda m: sum(task.is_overdue(TODAY) for task in m.tasks.all()),
+        "switched-off": systems_on_and_total,
+        "reentry": lambda m: m.reentry_entries.to_re_enter().count(),
     }[key](migration)
+
+
+def tasks_left_and_total(migration, phase):
+    """Sorting a phase's progress puts the fewest tasks still to do first, then the smallest plan."""
+    applicable = [t for t in migration.tasks.all() if t.phase == phase and not t.is_not_applicable]
+    return sum(t.is_open for t in applicable), len(applicable)
+
+
+def systems_on_and_total(migration):
+    states = [s for s in third_party_states(migration) if not s.is_not_applicable]
+    return sum(s.switched_off_at is None for s in states), len(states)
 
 
 def rag_colour(migration):
@@ -315,6 +401,33 @@ def test_every_column_sorts_both_ways(client, icb_user, wave, column):
     assert sorted(descending) == sorted(expected)
 
 
+NEW_COLUMNS = ["preparation", "cutover-tasks", "after-go-live-tasks", "overdue", "switched-off", "reentry"]
+
+
+@pytest.mark.parametrize("column", NEW_COLUMNS)
+def test_the_new_columns_sort_by_what_is_left_to_do(client, icb_user, icb, suppliers, column):
+    """Three migrations with different amounts of everything, so each new column has an order to get right."""
+    made = []
+    for n, name in enumerate(["Alder", "Birch", "Cherry"]):
+        migration = migration_at(
+            icb=icb, suppliers=suppliers, fdp_in=20, meeting_days_ago=5, name=f"{name} Surgery", ods_code=f"S1000{n}"
+        )
+        amount = [2, 0, 1][n]
+        for phase in Phase:
+            for _ in range(amount):
+                add_task(migration, phase=phase, due_in=-1)
+            add_task(migration, phase=phase, status=Task.Status.DONE)
+        for _ in range(amount):
+            add_system(migration)
+            add_entry(migration, recorded=-1)
+        add_system(migration, switched_off=True)
+        made.append(migration)
+    client.force_login(icb_user)
+    ascending = shown(client.get(DASHBOARD, {"sort": column}))
+    assert ascending == ["S10001", "S10002", "S10000"]
+    assert shown(client.get(DASHBOARD, {"sort": f"-{column}"})) == ["S10000", "S10002", "S10001"]
+
+
 def test_the_sorted_column_is_announced(client, icb_user, wave):
     client.force_login(icb_user)
     page = client.get(DASHBOARD, {"sort": "-rag"}).content.decode()
@@ -329,13 +442,27 @@ def test_an_unknown_sort_or_page_falls_back_instead_of_failing(client, icb_user,
     assert len(shown(response)) == 5
 
 
+def with_everything_counted(migration, n: int) -> None:
+    """Tasks of every phase (some done, overdue or noted), linked systems and re-entry entries,
+    so the query count covers every subquery with rows to count."""
+    for phase in Phase:
+        add_task(migration, phase=phase, due_in=-2)
+        add_task(migration, phase=phase, status=Task.Status.DONE)
+    TaskNoteFactory(task=add_task(migration, due_in=n))
+    add_system(migration, switched_off=bool(n % 2))
+    add_system(migration)
+    add_entry(migration, recorded=-9)
+    add_entry(migration, recorded=-9, re_entered=-1)
+
+
 @pytest.mark.parametrize("size", [3, 30])
 def test_the_dashboard_costs_the_same_queries_for_3_or_30_migrations(
     client, icb_user, icb, suppliers, size, settings, django_assert_num_queries
 ):
     settings.DASHBOARD_PAGE_SIZE = 20
     for n in range(size):
-        migration_at(icb=icb, suppliers=suppliers, fdp_in=n - 10, meeting_days_ago=50 if n % 3 else None)
+        migration = migration_at(icb=icb, suppliers=suppliers, fdp_in=n - 10, meeting_days_ago=50 if n % 3 else None)
+        with_everything_counted(migration, n)
     client.force_login(icb_user)
     with django_assert_num_queries(DASHBOARD_QUERIES):
         response = client.get(DASHBOARD, {"sort": "-rag"})
@@ -350,7 +477,7 @@ def test_the_exports_and_calendar_cost_the_same_queries_for_3_or_30_migrations(
     client, icb_user, icb, suppliers, size, django_assert_num_queries
 ):
     for n in range(size):
-        migration_at(icb=icb, suppliers=suppliers, fdp_in=n % 3, cutover=3)
+        with_everything_counted(migration_at(icb=icb, suppliers=suppliers, fdp_in=n % 3, cutover=3), n)
     client.force_login(icb_user)
     # Session, user, the supplier pairs the filter form offers, then the rows.
     with django_assert_num_queries(5):

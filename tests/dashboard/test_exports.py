@@ -10,8 +10,9 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from dashboard import metrics
+from tasks.models import Phase, Task
 
-from .factories import TODAY, migration_at
+from .factories import TODAY, add_entry, add_system, add_task, migration_at
 
 pytestmark = pytest.mark.django_db
 
@@ -98,8 +99,18 @@ def expected_page_text(csv_row: list[str]) -> list[str]:
         values["Stage"],
         f"Held {metrics.show_date(datetime.date.fromisoformat(meeting))}" if meeting else None,
         metrics.show_date(datetime.date.fromisoformat(values["Legacy support ends"])),
+        of(values["Preparation tasks done"], values["Preparation tasks"], "No tasks"),
+        of(values["Cutover tasks done"], values["Cutover tasks"], "No tasks"),
+        of(values["After go-live tasks done"], values["After go-live tasks"], "No tasks"),
+        values["Overdue tasks"],
+        of(values["Linked systems switched off"], values["Linked systems"], "No linked systems"),
+        values["Still to re-enter"],
         f"{values['RAG']} {values['Why']}".strip(),
     ]
+
+
+def of(done: str, total: str, none: str) -> str:
+    return f"{done} of {total}" if total != "0" else none
 
 
 @pytest.mark.parametrize("params", [{}, {"sort": "-rag"}, {"q": "C1000", "sort": "practice"}, {"rag": "red"}])
@@ -172,3 +183,36 @@ def test_the_excel_cell_for_a_formula_like_name_is_text(client, icb_user, icb, s
     sheet = load_workbook(io.BytesIO(response.content))["Migrations"]
     assert sheet["A2"].value == "=1+1"
     assert sheet["A2"].data_type == "s"
+
+
+def test_the_downloads_count_tasks_linked_systems_and_re_entry_as_numbers(client, icb_user, wave):
+    cedar = wave[2]
+    add_task(cedar, phase=Phase.PREPARATION, status=Task.Status.DONE, due_in=-5)
+    add_task(cedar, phase=Phase.PREPARATION, due_in=-5)
+    add_task(cedar, phase=Phase.AFTER_GO_LIVE, due_in=9)
+    add_system(cedar, switched_off=True)
+    add_system(cedar, not_applicable=True)
+    add_system(cedar)
+    add_entry(cedar, recorded=-1)
+    add_entry(cedar, recorded=-1)
+    client.force_login(icb_user)
+    expected = {
+        "Preparation tasks done": 1,
+        "Preparation tasks": 2,
+        "Cutover tasks done": 0,
+        "Cutover tasks": 0,
+        "After go-live tasks done": 0,
+        "After go-live tasks": 1,
+        "Overdue tasks": 1,
+        "Linked systems switched off": 1,
+        "Linked systems": 2,
+        "Still to re-enter": 2,
+        "RAG": "Red",
+    }
+    header, row = xlsx_rows(client, {"q": "C10003"})
+    excel = dict(zip(header, row, strict=True))
+    assert {name: excel[name] for name in expected} == expected
+    header, row = csv_rows(client, {"q": "C10003"})
+    from_csv = dict(zip(header, row, strict=True))
+    assert {name: from_csv[name] for name in expected} == {name: str(value) for name, value in expected.items()}
+    assert from_csv["Why"].startswith("1 linked system not confirmed switched off (1 of 2 off)")

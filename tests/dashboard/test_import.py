@@ -13,9 +13,10 @@ from cutover.models import Migration
 from cutover.services import MigrationConflict
 from dashboard import jobs, services, wave
 from dashboard.models import ImportBatch, ImportRow
-from practices.models import Practice
+from practices.invitations import invitation_accept_as_new_user
+from practices.models import Invitation, Practice, PracticeMembership, Stakeholder, StakeholderRole
 
-from ..factories import PracticeFactory
+from ..factories import PracticeFactory, UserFactory
 from .factories import HEADERS, days, migration_at, wave_csv, wave_row
 
 pytestmark = pytest.mark.django_db
@@ -416,3 +417,112 @@ def test_the_progress_indicator_is_polled_until_the_check_ends(client, icb_user,
     jobs.check_import_batch(batch.pk)
     done = client.get(batch.get_absolute_url(), headers={"HX-Request": "true"})
     assert done.headers["HX-Refresh"] == "true"
+
+
+# --- The named practice manager ----------------------------------------------------------------------
+
+
+def confirm_sending_mail(client, batch, django_capture_on_commit_callbacks):
+    """Confirm, running what waits for the commit (the invitation emails) as a real commit would."""
+    with django_capture_on_commit_callbacks(execute=True):
+        return confirm(client, batch)
+
+
+def test_importing_a_wave_records_and_invites_each_named_practice_manager(
+    client, icb_user, checked_batch, mailoutbox, django_capture_on_commit_callbacks
+):
+    confirm_sending_mail(client, checked_batch, django_capture_on_commit_callbacks)
+    for n in (1, 2):
+        migration = Migration.objects.get(practice__ods_code=f"W0000{n}")
+        (stakeholder,) = migration.stakeholders.all()
+        assert (stakeholder.role, stakeholder.name, stakeholder.email) == (
+            StakeholderRole.PRACTICE_MANAGER,
+            f"Manager {n}",
+            f"manager{n}@wave.example",
+        )
+        assert stakeholder.created_by == icb_user
+        invitation = Invitation.objects.get(email=f"manager{n}@wave.example")
+        assert (invitation.practice, invitation.migration, invitation.role) == (
+            migration.practice,
+            migration,
+            PracticeMembership.Role.PRACTICE_MANAGER,
+        )
+    assert sorted(message.to[0] for message in mailoutbox) == ["manager1@wave.example", "manager2@wave.example"]
+    assert "Wave Practice 1" in next(m for m in mailoutbox if m.to == ["manager1@wave.example"]).body
+
+
+def test_an_invited_manager_who_joins_becomes_the_recorded_manager_not_a_second_one(
+    client, icb_user, checked_batch, mailoutbox, django_capture_on_commit_callbacks
+):
+    confirm_sending_mail(client, checked_batch, django_capture_on_commit_callbacks)
+    invitation = Invitation.objects.get(email="manager1@wave.example")
+    person = invitation_accept_as_new_user(invitation=invitation, first_name="Priya", last_name="Shah", password="x")
+    (stakeholder,) = invitation.migration.stakeholders.all()
+    assert (stakeholder.user, stakeholder.role, stakeholder.name, stakeholder.email) == (
+        person,
+        StakeholderRole.PRACTICE_MANAGER,
+        "",
+        "",
+    )
+
+
+def test_a_manager_who_already_has_an_account_is_recorded_as_themselves_and_invited_if_not_a_member(
+    client, icb_user, icb, suppliers, manager, practice, mailoutbox, django_capture_on_commit_callbacks
+):
+    """`manager` is a member of Riverside (A81001) already; manager 2's address belongs to a user of no practice."""
+    newcomer = UserFactory(email="manager2@wave.example")
+    rows = [
+        wave_row(1, **{"ODS code": practice.ods_code, "Practice manager email": manager.email.upper()}),
+        wave_row(2),
+    ]
+    client.force_login(icb_user)
+    upload(client, wave_csv(rows), organisation=icb)
+    confirm_sending_mail(client, ImportBatch.objects.get(), django_capture_on_commit_callbacks)
+    riverside = Migration.objects.get(practice=practice)
+    assert [s.user for s in riverside.stakeholders.all()] == [manager]
+    wave_two = Migration.objects.get(practice__ods_code="W00002")
+    assert [s.user for s in wave_two.stakeholders.all()] == [newcomer]
+    assert [message.to for message in mailoutbox] == [["manager2@wave.example"]]
+
+
+def test_a_manager_named_without_an_email_is_recorded_but_nobody_is_invited(
+    client, icb_user, icb, suppliers, mailoutbox, django_capture_on_commit_callbacks
+):
+    client.force_login(icb_user)
+    upload(client, wave_csv([wave_row(1, **{"Practice manager email": ""})]), organisation=icb)
+    confirm_sending_mail(client, ImportBatch.objects.get(), django_capture_on_commit_callbacks)
+    (stakeholder,) = Migration.objects.get(practice__ods_code="W00001").stakeholders.all()
+    assert (stakeholder.name, stakeholder.email) == ("Manager 1", "")
+    assert not Invitation.objects.exists() and mailoutbox == []
+
+
+def test_a_row_without_a_manager_records_and_sends_nothing(
+    client, icb_user, icb, suppliers, mailoutbox, django_capture_on_commit_callbacks
+):
+    client.force_login(icb_user)
+    row = wave_row(1, **{"Practice manager email": "", "Practice manager name": ""})
+    upload(client, wave_csv([row]), organisation=icb)
+    confirm_sending_mail(client, ImportBatch.objects.get(), django_capture_on_commit_callbacks)
+    assert not Migration.objects.get(practice__ods_code="W00001").stakeholders.exists()
+    assert mailoutbox == []
+
+
+def test_a_wave_that_rolls_back_invites_nobody(
+    client, icb_user, icb, suppliers, monkeypatch, mailoutbox, django_capture_on_commit_callbacks
+):
+    client.force_login(icb_user)
+    upload(client, wave_csv([wave_row(n) for n in range(1, 4)]), organisation=icb)
+    real_create = services.migration_create
+
+    def lose_a_race_on_the_third(*, practice, **kwargs):
+        if practice.ods_code == "W00003":
+            raise MigrationConflict("This practice already has an active migration.")
+        return real_create(practice=practice, **kwargs)
+
+    monkeypatch.setattr(services, "migration_create", lose_a_race_on_the_third)
+    # The first two rows do invite their managers, but the emails wait for a commit that never comes.
+    confirm_sending_mail(client, ImportBatch.objects.get(), django_capture_on_commit_callbacks)
+    assert mailoutbox == []
+    assert not Invitation.objects.exists()
+    assert not Stakeholder.objects.exists()
+    assert ImportBatch.objects.get().status == "ready"
