@@ -157,7 +157,12 @@ def metric_annotations(today: datetime.date) -> dict[str, Any]:
     for phase, prefix, _, _ in PHASES:
         annotations[f"{prefix}_tasks"] = _count(applicable.filter(phase=phase))
         annotations[f"{prefix}_done"] = _count(applicable.filter(phase=phase, status=Task.Status.DONE))
-    annotations["overdue_tasks"] = _count(tasks.filter(status=Task.Status.OPEN, due_date__lt=today))
+    # A completed or cancelled migration's leftover tasks are nobody's to chase: not overdue.
+    annotations["overdue_tasks"] = Case(
+        When(status=Migration.Status.ACTIVE, then=_count(tasks.filter(status=Task.Status.OPEN, due_date__lt=today))),
+        default=Value(0),
+        output_field=IntegerField(),
+    )
 
     # Every linked system of the practice counts unless it is marked not applicable to this
     # migration; a system nobody has touched yet has no state row and is still on.
@@ -345,7 +350,8 @@ def column_explanation() -> list[str]:
         "Tasks done, per phase of the plan: done tasks of all the tasks that apply. Tasks marked as not "
         "applicable are left out of both numbers, so a plan can be complete without them. Sorting puts the "
         "fewest tasks still to do first.",
-        "Overdue tasks: tasks still open after their due date. A task due today is not overdue yet.",
+        "Overdue tasks: tasks still open after their due date. A task due today is not overdue yet, and a "
+        "completed or cancelled migration has none.",
         "Linked systems switched off: the linked third-party systems of the practice confirmed switched off, of "
         "those not marked as not applicable to this migration. A system with nothing recorded counts as still on.",
         "Still to re-enter: items in the re-entry log neither re-entered nor voided. Only the number is shown "

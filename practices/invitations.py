@@ -180,6 +180,10 @@ def invitation_accept(*, invitation: Invitation, user: User) -> PracticeMembersh
             stand_in = migration.stakeholders.current().filter(role=role, user=None, email__iexact=user.email).first()
             already = migration.stakeholders.current().filter(role=role, user=user).exists()
             if stand_in is not None and not already:
+                # Imported here: the plan builds on the people, not the other way round.
+                from tasks.services import tasks_move_to_account
+
+                tasks_move_to_account(contact=stand_in, user=user, by=invitation.invited_by)
                 stand_in.user = user
                 stand_in.name = stand_in.email = stand_in.organisation_name = stand_in.organisation_ods_code = ""
                 stand_in._history_user = invitation.invited_by

@@ -229,6 +229,22 @@ def tasks_hand_over(
     return moved
 
 
+def tasks_move_to_account(*, contact: Stakeholder, user: User, by) -> list[Task]:
+    """Give an outside contact's open tasks to their own account, now that they have joined.
+
+    Called before the contact's entry becomes the user's: the tasks then show in their list and
+    digest like any member's, and the history says why they moved.
+    """
+    reason = f"{user.email} joined the practice: tasks held as an outside contact are now theirs"
+    moved = []
+    with transaction.atomic():
+        for task in tasks_of_stakeholder(contact).select_for_update():
+            if _give(task, assignee=user, contact=None):
+                _save(task, by=by, reason=reason)
+                moved.append(task)
+    return moved
+
+
 def _ever_assigned(migration: Migration) -> set[int]:
     """Tasks that have had someone at some point: emptying them was then somebody's choice."""
     return set(

@@ -15,6 +15,7 @@ from dashboard import jobs, services, wave
 from dashboard.models import ImportBatch, ImportRow
 from practices.invitations import invitation_accept_as_new_user
 from practices.models import Invitation, Practice, PracticeMembership, Stakeholder, StakeholderRole
+from tasks.services import task_assign, tasks_of_stakeholder
 
 from ..factories import PracticeFactory, UserFactory
 from .factories import HEADERS, days, migration_at, wave_csv, wave_row
@@ -464,6 +465,21 @@ def test_an_invited_manager_who_joins_becomes_the_recorded_manager_not_a_second_
         "",
         "",
     )
+
+
+def test_tasks_given_to_an_invited_manager_before_they_join_become_theirs_when_they_do(
+    client, icb_user, checked_batch, mailoutbox, django_capture_on_commit_callbacks
+):
+    confirm_sending_mail(client, checked_batch, django_capture_on_commit_callbacks)
+    invitation = Invitation.objects.get(email="manager1@wave.example")
+    (contact,) = invitation.migration.stakeholders.all()
+    task = invitation.migration.tasks.order_by("position").first()
+    task_assign(task=task, by=icb_user, version=task.version, contact=contact)
+    person = invitation_accept_as_new_user(invitation=invitation, first_name="Priya", last_name="Shah", password="x")
+    task.refresh_from_db()
+    assert (task.assignee, task.assigned_contact) == (person, None)
+    assert list(tasks_of_stakeholder(Stakeholder.objects.get(pk=contact.pk))) == [task]
+    assert "joined the practice" in task.history.latest().history_change_reason
 
 
 def test_a_manager_who_already_has_an_account_is_recorded_as_themselves_and_invited_if_not_a_member(
