@@ -26,7 +26,13 @@ def migration_create(
     go_live_date: datetime.date,
     legacy_support_days: int | None = None,
     by,
+    refresh_reminders: bool = True,
 ) -> Migration:
+    """Create a migration with its plan, and log the reminders already due for it.
+
+    ``refresh_reminders=False`` is for callers creating many at once (a wave), which run one
+    sweep over all of them afterwards instead of one each.
+    """
     migration = Migration(
         practice=practice,
         current_system=current_system,
@@ -50,7 +56,8 @@ def migration_create(
         if Migration.objects.active().filter(practice=practice).exists():
             raise MigrationConflict("This practice already has an active migration.") from exc
         raise
-    reminders_refresh(migration=migration)
+    if refresh_reminders:
+        reminders_refresh(migration=migration)
     return migration
 
 

@@ -18,6 +18,7 @@ from kombu.exceptions import OperationalError
 from simple_history.utils import bulk_create_with_history
 
 from cutover.models import Migration
+from cutover.reminders import reminders_sweep
 from cutover.services import MigrationConflict, migration_create
 from cutover.timeline import local_today
 from practices.invitations import AlreadyMember, invitation_create
@@ -176,8 +177,11 @@ def import_batch_create(*, batch_id: int) -> None:
             if locked.status != ImportBatch.Status.CREATING:
                 return
             practices = _register_new_practices(rows, organisation=batch.organisation, by=batch.confirmed_by)
-            for row in rows:
-                import_row_create(row=row, practice=practices[row.ods_code], by=batch.confirmed_by)
+            created = [
+                import_row_create(row=row, practice=practices[row.ods_code], by=batch.confirmed_by) for row in rows
+            ]
+            # One sweep for the whole wave: per migration it cost as much as creating the plan.
+            reminders_sweep(migration_ids=[migration.pk for migration in created])
             locked.status = ImportBatch.Status.IMPORTED
             locked.imported_at = timezone.now()
             locked.migrations_created = len(rows)
@@ -224,7 +228,10 @@ def _register_new_practices(rows: list[wave.CheckedRow], *, organisation: Organi
 
 
 def import_row_create(*, row: wave.CheckedRow, practice: Practice, by) -> Migration:
-    """Create one checked row's migration the way the migration form does (migration_create)."""
+    """Create one checked row's migration the way the migration form does (migration_create).
+
+    Its reminders are logged by the caller, in one sweep over the whole wave.
+    """
     migration = migration_create(
         practice=practice,
         current_system=row.current_system,
@@ -234,6 +241,7 @@ def import_row_create(*, row: wave.CheckedRow, practice: Practice, by) -> Migrat
         fdp_date=row.fdp_date,
         go_live_date=row.go_live_date,
         by=by,
+        refresh_reminders=False,  # the caller sweeps the whole wave at once
     )
     import_row_add_manager(row=row, migration=migration, by=by)
     return migration

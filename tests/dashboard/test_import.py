@@ -9,7 +9,7 @@ from django.urls import reverse
 from kombu.exceptions import OperationalError
 from openpyxl import load_workbook
 
-from cutover.models import Migration
+from cutover.models import Migration, ReminderLog
 from cutover.services import MigrationConflict
 from dashboard import jobs, services, wave
 from dashboard.models import ImportBatch, ImportRow
@@ -499,6 +499,32 @@ def test_a_manager_who_already_has_an_account_is_recorded_as_themselves_and_invi
     wave_two = Migration.objects.get(practice__ods_code="W00002")
     assert [s.user for s in wave_two.stakeholders.all()] == [newcomer]
     assert [message.to for message in mailoutbox] == [["manager2@wave.example"]]
+
+
+def test_a_wave_logs_the_reminders_already_due_for_its_migrations_and_sends_them_after_commit(
+    client, icb_user, icb, suppliers, manager, practice, monkeypatch, django_capture_on_commit_callbacks
+):
+    """FDP 40 days away: the six-week "book the planning meeting" reminder is already late."""
+    handed = []
+    monkeypatch.setattr("cutover.jobs.enqueue_sends", handed.extend)
+    rows = [
+        wave_row(
+            1, **{"ODS code": practice.ods_code, "FDP date": days(40).isoformat(), "Go-live date": days(47).isoformat()}
+        ),
+        wave_row(2),
+    ]
+    client.force_login(icb_user)
+    upload(client, wave_csv(rows), organisation=icb)
+    with django_capture_on_commit_callbacks(execute=True):
+        confirm(client, ImportBatch.objects.get())
+    riverside = Migration.objects.get(practice=practice)
+    logged = ReminderLog.objects.get()
+    assert (logged.migration, logged.kind, logged.recipient_email) == (
+        riverside,
+        "planning_meeting_ahead",
+        manager.email,
+    )
+    assert handed == [logged.pk]
 
 
 def test_a_manager_named_without_an_email_is_recorded_but_nobody_is_invited(
