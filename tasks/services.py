@@ -220,6 +220,12 @@ def tasks_hand_over(
         raise ValidationError({"assignee": "Choose someone other than the person being removed."})
     _check_assignable(migration, assignee=assignee, contact=contact)
     reason = f"Handed over: {stakeholder.display_name} was removed from the migration"
+    return _move_open_tasks(stakeholder, by=by, reason=reason, assignee=assignee, contact=contact)
+
+
+def _move_open_tasks(
+    stakeholder: Stakeholder, *, by, reason: str, assignee: User | None, contact: Stakeholder | None
+) -> list[Task]:
     moved = []
     with transaction.atomic():
         for task in tasks_of_stakeholder(stakeholder).select_for_update():
@@ -236,13 +242,7 @@ def tasks_move_to_account(*, contact: Stakeholder, user: User, by) -> list[Task]
     digest like any member's, and the history says why they moved.
     """
     reason = f"{user.email} joined the practice: tasks held as an outside contact are now theirs"
-    moved = []
-    with transaction.atomic():
-        for task in tasks_of_stakeholder(contact).select_for_update():
-            if _give(task, assignee=user, contact=None):
-                _save(task, by=by, reason=reason)
-                moved.append(task)
-    return moved
+    return _move_open_tasks(contact, by=by, reason=reason, assignee=user, contact=None)
 
 
 def _ever_assigned(migration: Migration) -> set[int]:
