@@ -1,8 +1,12 @@
 import pytest
 from django.core.management import CommandError, call_command
+from django.urls import reverse
 
 from cutover.models import Migration
+from dashboard import metrics
 from practices.models import Practice, User
+
+from .factories import enable_totp
 
 pytestmark = pytest.mark.django_db
 
@@ -10,7 +14,8 @@ pytestmark = pytest.mark.django_db
 def test_seed_demo_creates_migrations_at_three_stages_and_a_user_per_role(settings):
     settings.DEBUG = True
     call_command("seed_demo", password="demo-password-123")
-    stages = sorted(m.stage() for m in Migration.objects.all())
+    manager = User.objects.get(email="manager@example.org")
+    stages = sorted(m.stage() for m in Migration.objects.filter(practice__memberships__user=manager))
     assert stages == ["after go-live", "cutover", "planning"]
     assert Practice.objects.filter(dispensing=True).count() == 1
     for email in ["manager", "staff", "itlead", "icb", "partner", "admin"]:
@@ -39,3 +44,27 @@ def test_demo_users_sign_in_with_their_email_address(client, settings):
     call_command("seed_demo", password="demo-password-123")
     response = client.post("/accounts/login/", {"login": "Manager@Example.org", "password": "demo-password-123"})
     assert response.status_code == 302
+
+
+def test_the_demo_icb_sees_a_wave_with_every_stage_and_every_colour_and_says_why(client, settings):
+    settings.DEBUG = True
+    call_command("seed_demo")
+    icb_user = User.objects.get(email="icb@example.org")
+    enable_totp(icb_user)
+    client.force_login(icb_user)
+    response = client.get(reverse("dashboard"))
+    rows = response.context["rows"]
+    assert len(rows) == Migration.objects.count() == 11
+    assert {row.stage.key for row in rows} == {"planning", "preparation", "cutover", "after-go-live"}
+    assert {row.rag for row in rows} == {metrics.RED, metrics.AMBER, metrics.GREEN}
+    fired = {rule.key for row in rows for rule in metrics.RAG_RULES if getattr(row.migration, rule.flag)}
+    assert {"planning_meeting_missing", "systems_still_on", "preparation_open_at_fdp", "tasks_overdue"} <= fired
+    assert all(row.reasons for row in rows if row.rag != metrics.GREEN)
+
+
+def test_the_demo_practice_manager_still_sees_only_their_three_practices(client, settings):
+    settings.DEBUG = True
+    call_command("seed_demo")
+    client.force_login(User.objects.get(email="manager@example.org"))
+    rows = client.get(reverse("dashboard")).context["rows"]
+    assert sorted(row.migration.practice.ods_code for row in rows) == ["Y90001", "Y90002", "Y90003"]

@@ -1,5 +1,6 @@
 """Demo data for a first run: an ICB, a delivery partner, three practices at different
-stages of their migration, and a demo user for each role.
+stages of their migration, a demo user for each role, and a wave of eight more practices of
+the ICB for the shared dashboard.
 
 Dates are relative to the day it runs. Running it again changes nothing.
 """
@@ -14,6 +15,7 @@ from django.db import transaction
 from cutover import services
 from cutover.models import Migration
 from cutover.timeline import local_today
+from dashboard.demo import seed_wave
 from practices.demo import seed_people
 from practices.models import Organisation, OrganisationMembership, Practice, PracticeMembership, User
 from reentry.demo import seed_reentry
@@ -122,5 +124,8 @@ def seed(*, password: str, today: datetime.date) -> int:
     created += seed_reentry(today=today, recorder=staff, checker=manager)
     created += seed_plan(
         migrations=Migration.objects.filter(practice__ods_code__in=[p[1] for p in DEMO_PRACTICES]), today=today
+    )
+    created += seed_wave(
+        icb=icb, partner=partner, current_supplier=emis, new_supplier=tpp, password=password, today=today
     )
     return created
