@@ -38,7 +38,7 @@ WAVE = (
     # No planning meeting and FDP under four weeks away: red.
     WavePractice("Brookside Surgery", "Y90005", ("Marcus", "Lee"), 20, False, True),
     # Preparation with tasks left behind: amber.
-    WavePractice("Castle Street Practice", "Y90006", ("Aisha", "Khan"), 35, True, False),
+    WavePractice("Castle Street Practice", "Y90006", ("Aisha", "Khan"), 14, True, False),
     # Preparation on track: green.
     WavePractice("Elmwood Family Practice", "Y90007", ("Gareth", "Price"), 30, True, True),
     # FDP tomorrow with a linked system still on: red.

@@ -329,9 +329,8 @@ RAG_RULES: tuple[RagRule, ...] = (
             reentry_backlog__gte=F("reentry_backlog_week_ago"),
         ),
         reason=lambda row, today: (
-            f"{count_text(row.reentry_backlog, 'item')} still to re-enter, "
-            f"{'the same as' if row.reentry_backlog == row.reentry_backlog_week_ago else 'more than'} "
-            f"a week ago ({row.reentry_backlog_week_ago})."
+            f"{count_text(row.reentry_backlog, 'item')} still to re-enter; a week ago "
+            f"{'it was' if row.reentry_backlog_week_ago == 1 else 'there were'} {row.reentry_backlog_week_ago}."
         ),
     ),
     RagRule(
@@ -528,6 +527,14 @@ COLUMNS: tuple[Column, ...] = (
         lambda r: r.migration.practice.ods_code,
         (("ODS code", lambda r: r.migration.practice.ods_code),),
     ),
+    # Next to the practice: the status and its reasons are what a programme lead scans first.
+    Column(
+        "rag",
+        "RAG",
+        ("rag_rank",),
+        lambda r: r.rag_label,
+        (("RAG", lambda r: r.rag_label), ("Why", lambda r: " ".join(r.reasons))),
+    ),
     Column(
         "from",
         "Current system",
@@ -623,13 +630,6 @@ COLUMNS: tuple[Column, ...] = (
         ("reentry_backlog",),
         lambda r: str(r.migration.reentry_backlog),
         (("Still to re-enter", lambda r: r.migration.reentry_backlog),),
-    ),
-    Column(
-        "rag",
-        "RAG",
-        ("rag_rank",),
-        lambda r: r.rag_label,
-        (("RAG", lambda r: r.rag_label), ("Why", lambda r: " ".join(r.reasons))),
     ),
 )
 COLUMN_BY_KEY = {column.key: column for column in COLUMNS}

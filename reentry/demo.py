@@ -118,6 +118,10 @@ def seed_reentry(*, today: datetime.date, recorder, checker) -> int:
                 by=recorder,
                 **extra,
             )
+            if new:
+                # Audit: demo data only. Staff log each item as it happens, so the demo's entries are
+                # recorded at their own time rather than the moment the demo was loaded.
+                Entry.objects.filter(pk=entry.pk).update(recorded_at=occurred_at)
             created += new
             entries.append((entry, void))
         if re_entry_open(migration, today):

@@ -92,6 +92,7 @@ def expected_page_text(csv_row: list[str]) -> list[str]:
     return [
         values["Practice"],
         values["ODS code"],
+        f"{values['RAG']} {values['Why']}".strip(),
         f"{values['Current system']} ({values['Current supplier']})",
         f"{values['New system']} ({values['New supplier']})",
         when(values["FDP"], values["Days to FDP"]),
@@ -105,7 +106,6 @@ def expected_page_text(csv_row: list[str]) -> list[str]:
         values["Overdue tasks"],
         of(values["Linked systems switched off"], values["Linked systems"], "No linked systems"),
         values["Still to re-enter"],
-        f"{values['RAG']} {values['Why']}".strip(),
     ]
 
 

@@ -316,7 +316,7 @@ def test_a_backlog_untouched_for_the_week_after_go_live_turns_red(icb, suppliers
         add_entry(migration, recorded=-9)  # recorded during cutover
     row = annotated(migration)
     assert (row.reentry_backlog, row.reentry_backlog_week_ago) == (3, 3)
-    assert rag_status(row, TODAY) == (RED, ["3 items still to re-enter, the same as a week ago (3)."])
+    assert rag_status(row, TODAY) == (RED, ["3 items still to re-enter; a week ago there were 3."])
 
 
 def test_the_rule_waits_a_full_week_after_go_live(icb, suppliers):
@@ -343,7 +343,7 @@ def test_a_backlog_growing_from_paper_entries_keyed_in_late_turns_red(icb, suppl
     add_entry(migration, recorded=-2)  # typed in from paper this week
     row = annotated(migration)
     assert (row.reentry_backlog, row.reentry_backlog_week_ago) == (2, 1)
-    assert rag_status(row, TODAY) == (RED, ["2 items still to re-enter, more than a week ago (1)."])
+    assert rag_status(row, TODAY) == (RED, ["2 items still to re-enter; a week ago it was 1."])
 
 
 def test_an_entry_re_entered_on_the_day_a_week_ago_counts_as_done_by_then(icb, suppliers):
