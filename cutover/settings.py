@@ -193,7 +193,9 @@ REDIS_URL = env_str("REDIS_URL")
 BROKER_DIR = Path(env_str("BROKER_DIR", str(BASE_DIR / ".broker")))
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    # A broker host that does not answer (rather than refusing) must not hold a web request for
+    # long: the reminders it would enqueue stay pending for the next sweep anyway.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600, "socket_connect_timeout": 5}
 else:
     CELERY_BROKER_URL = "filesystem://"
     # kombu expects its folders to exist; creating them here serves web, worker and beat alike.

@@ -104,7 +104,7 @@ def month_start(value: str | None, today: datetime.date) -> datetime.date:
     try:
         year, month = (int(part) for part in (value or "").split("-"))
         first = datetime.date(year, month, 1)
-    except ValueError:
+    except (ValueError, OverflowError):  # a year too long for a date overflows
         return today.replace(day=1)
     # Far-off years are not a wave anyone plans, and would overflow the month arithmetic.
     return first if 2000 <= year <= 2100 else today.replace(day=1)
