@@ -202,9 +202,15 @@ def import_detail(request, pk: int):
             return HttpResponseClientRefresh()
         return render(request, "dashboard/import_detail.html#progress", {"batch": batch})
     only_problems = request.GET.get("problems") == "1"
+    only_new = request.GET.get("new") == "1"
     rows = batch.rows.all()
+    # We hold no copy of the national register, so a mistyped ODS code looks like a practice new to
+    # the service: the preview counts and lists those rows so the ICB can check their codes.
+    new_practices = rows.filter(new_practice=True, has_errors=False)
     if only_problems:
         rows = rows.filter(Q(has_errors=True) | Q(has_warnings=True))
+    elif only_new:
+        rows = new_practices
     page = Paginator(rows, PREVIEW_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -213,6 +219,8 @@ def import_detail(request, pk: int):
             "batch": batch,
             "page": page,
             "only_problems": only_problems,
+            "only_new": only_new,
+            "new_practices": new_practices.count(),
             "columns": wave.WAVE_COLUMNS,
         },
     )

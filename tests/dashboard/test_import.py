@@ -145,6 +145,20 @@ def test_the_preview_can_show_only_rows_with_problems(client, icb_user, icb, sup
     assert "Nothing can be created while any row has an error" in response.content.decode()
 
 
+def test_the_preview_counts_and_lists_the_rows_that_would_register_a_new_practice(
+    client, icb_user, icb, suppliers, practice
+):
+    """A mistyped ODS code looks like a new practice: the ICB is told how many, and can list them."""
+    rows = [wave_row(1, **{"ODS code": practice.ods_code}), wave_row(2), wave_row(3, **{"ODS code": "W0003"})]
+    client.force_login(icb_user)
+    upload(client, wave_csv([*rows, wave_row(4)]), organisation=icb)
+    batch = ImportBatch.objects.get()
+    page = client.get(batch.get_absolute_url()).content.decode()
+    assert "2 rows name practices not known here yet" in page
+    response = client.get(batch.get_absolute_url(), {"new": "1"})
+    assert [row.line for row in response.context["page"]] == [3, 5]
+
+
 @pytest.mark.parametrize(
     ("name", "content", "message"),
     [
