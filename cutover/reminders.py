@@ -150,6 +150,7 @@ class Recipient:
     user_id: int | None = None
     role: str = ""  # a PracticeMembership or stakeholder role, or an organisation kind: chooses the wording
     outside: bool = False  # not one of our users: no links into the app, and digests carry an unsubscribe link
+    invited: bool = False  # a practice manager invited to join: the email says how to get in first
     organisation: str = ""  # outside contacts: whom they work for, for the page and the wording
 
     @property
@@ -222,6 +223,12 @@ class People:
     def stakeholders(self, migration_id: int, role: str) -> tuple[Recipient, ...]:
         return tuple(self.by_migration.get(migration_id, {}).get(role, []))
 
+    def managers(self, migration: Migration) -> tuple[Recipient, ...]:
+        """The practice's managers; before any has joined, the manager invited for this migration."""
+        return self.of_practice(migration.practice_id, Role.PRACTICE_MANAGER) or self.stakeholders(
+            migration.pk, StakeholderRole.PRACTICE_MANAGER
+        )
+
     def overseers(self, migration: Migration) -> tuple[Recipient, ...]:
         """Who hears when the practice needs help: for the ICB and for the delivery partner, the
         people named as that stakeholder of the migration, or if nobody is named, everyone of
@@ -291,12 +298,14 @@ def people_load(migrations, *, due_on: datetime.date | None = None) -> People:
             fdp_date__gt=due_on, fdp_date__lte=due_on + datetime.timedelta(days=THIRD_PARTY_LOOKAHEAD_DAYS)
         )
         re_entering = migrations.filter(go_live_date__lte=due_on)
+    reachable = (Q(user__isnull=True) & ~Q(email="")) | Q(user__is_active=True)
+    overseers = Q(migration__in=escalating, role__in=[StakeholderRole.ICB, StakeholderRole.DELIVERY_PARTNER])
+    # A practice manager named by a wave import is a contact until they accept the invitation; until
+    # then the manager's reminders go to them rather than to nobody.
+    invited_managers = Q(migration__in=migrations, role=StakeholderRole.PRACTICE_MANAGER, user__isnull=True)
     stakeholders = (
-        Stakeholder.objects.filter(
-            (Q(user__isnull=True) & ~Q(email="")) | Q(user__is_active=True),
-            migration__in=escalating,
-            role__in=[StakeholderRole.ICB, StakeholderRole.DELIVERY_PARTNER],
-        )
+        Stakeholder.objects.current()
+        .filter(reachable, overseers | invited_managers)
         .order_by()
         .values_list(
             source("stakeholder"),
@@ -361,9 +370,12 @@ def _people_add(people: People, source, practice_id, ref_id, role, user_id, emai
         recipient = Recipient(email=email, name=name, user_id=user_id, role=role)
         people.by_organisation.setdefault(ref_id, []).append(recipient)
     elif source == "stakeholder":
-        recipient = Recipient(
-            email=email, name=name, user_id=user_id, role=role, outside=user_id is None, organisation=label or ""
-        )
+        if role == StakeholderRole.PRACTICE_MANAGER:
+            recipient = Recipient(email=email, name=name, role=role, invited=True)
+        else:
+            recipient = Recipient(
+                email=email, name=name, user_id=user_id, role=role, outside=user_id is None, organisation=label or ""
+            )
         people.by_migration.setdefault(ref_id, {}).setdefault(role, []).append(recipient)
     elif source == "system":
         contact = None
@@ -441,7 +453,7 @@ def planning_meeting(migration: Migration, people: People) -> Iterator[Due]:
     if migration.planning_meeting_date is not None:
         return
     deadline = timeline.planning_meeting_due(migration.fdp_date)
-    managers = people.of_practice(migration.practice_id, Role.PRACTICE_MANAGER)
+    managers = people.managers(migration)
     for days in settings.REMINDER_LEAD_DAYS[PLANNING_MEETING_AHEAD]:
         yield Due(PLANNING_MEETING_AHEAD, ahead_of(migration.fdp_date, days), deadline, managers, migration)
     yield Due(PLANNING_MEETING_DEADLINE, deadline, deadline, managers, migration)
@@ -477,7 +489,7 @@ def third_party_switch_off(migration: Migration, people: People) -> Iterator[Due
         {"kind": THIRD_PARTY_AHEAD, "due_date": ahead, "about": window_first},
         {"kind": THIRD_PARTY_WINDOW, "due_date": window_first, "about": window_last, "until": window_last},
     ]
-    managers = people.of_practice(migration.practice_id, Role.PRACTICE_MANAGER)
+    managers = people.managers(migration)
     by_contact: dict[str, list[LinkedSystem]] = {}
     for system in systems:
         if system.contact:
@@ -505,7 +517,7 @@ def fdp_day(batch: Batch) -> Iterator[Due]:
         fdp = migration.fdp_date
         team = batch.people.of_practice(migration.practice_id, Role.PRACTICE_STAFF, Role.IT_LEAD)
         yield Due(FDP_DAY_TEAM, fdp, fdp, team, migration)
-        managers = batch.people.of_practice(migration.practice_id, Role.PRACTICE_MANAGER)
+        managers = batch.people.managers(migration)
         yield Due(FDP_DAY_MANAGER, fdp, fdp, managers, migration, details=tuple(outstanding.get(migration.pk, [])))
 
 
@@ -522,7 +534,7 @@ def preparation_outstanding(migration_ids: list[int]) -> list[Task]:
 def go_live_day(migration: Migration, people: People) -> Iterator[Due]:
     """On go-live day everyone at the practice: links back on, re-register, start re-entry."""
     go_live = migration.go_live_date
-    everyone = people.of_practice(migration.practice_id, Role.PRACTICE_MANAGER, Role.PRACTICE_STAFF, Role.IT_LEAD)
+    everyone = people.managers(migration) + people.of_practice(migration.practice_id, Role.PRACTICE_STAFF, Role.IT_LEAD)
     yield Due(GO_LIVE_DAY, go_live, go_live, everyone, migration)
 
 
@@ -540,7 +552,7 @@ def reentry_backlog(batch: Batch) -> Iterator[Due]:
     for migration in batch.migrations:
         if not batch.people.backlog.get(migration.pk):
             continue
-        managers = batch.people.of_practice(migration.practice_id, Role.PRACTICE_MANAGER)
+        managers = batch.people.managers(migration)
         weeks_since = max((batch.today - migration.go_live_date).days // every, 0)
         # Last week's, this week's and next week's: enough for today's sweep and the page's "next".
         for week in range(max(weeks_since - 1, 1), weeks_since + 2):
@@ -560,7 +572,7 @@ def reentry_backlog(batch: Batch) -> Iterator[Due]:
 def legacy_support(migration: Migration, people: People) -> Iterator[Due]:
     """Before and on the day legacy support ends, to the manager and IT lead."""
     end = migration.legacy_support_end
-    recipients = people.of_practice(migration.practice_id, Role.PRACTICE_MANAGER, Role.IT_LEAD)
+    recipients = people.managers(migration) + people.of_practice(migration.practice_id, Role.IT_LEAD)
     for days in settings.REMINDER_LEAD_DAYS[LEGACY_SUPPORT_ENDING]:
         yield Due(LEGACY_SUPPORT_ENDING, ahead_of(end, days), end, recipients, migration)
     yield Due(LEGACY_SUPPORT_ENDS, end, end, recipients, migration)

@@ -243,6 +243,14 @@ def test_named_people_who_cannot_be_reached_leave_it_to_the_organisation(clock, 
     assert escalated_to(clock) == sorted([ICB, MANAGER, PARTNER])
 
 
+def test_a_named_person_removed_from_the_migration_is_not_escalated_to(clock, people, make_migration):
+    migration = make_migration("2027-03-10", "2027-03-17")
+    # Kept only as the holder of closed tasks: no longer involved, so the whole ICB hears instead.
+    ContactFactory(migration=migration, role="icb", name="Former lead", email="former@icb.example")
+    migration.stakeholders.update(removed_at=migration.created_at)
+    assert escalated_to(clock) == sorted([ICB, MANAGER, PARTNER])
+
+
 def test_other_stakeholders_are_not_escalated_to(clock, people, make_migration):
     migration = make_migration("2027-03-10", "2027-03-17")
     ContactFactory(migration=migration, role="new_supplier", name="Sales", email="sales@tpp.example")
