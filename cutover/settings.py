@@ -271,6 +271,11 @@ DASHBOARD_PAGE_SIZE = env_int("DASHBOARD_PAGE_SIZE", 50)
 IMPORT_BACKGROUND_ROWS = env_int("IMPORT_BACKGROUND_ROWS", 200)
 IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 10000)
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 5 * 1024 * 1024)
+# Creating a wave of IMPORT_MAX_ROWS takes minutes, so its job may run longer than other jobs.
+IMPORT_CREATE_TIME_LIMIT = env_int("IMPORT_CREATE_TIME_LIMIT", 1200)
+# A batch being checked or created that has not moved on for this long belongs to a worker that
+# died: the page says so and the user can go on. Longer than any import job may run.
+IMPORT_STALLED_MINUTES = env_int("IMPORT_STALLED_MINUTES", 30)
 
 LOGGING = {
     "version": 1,

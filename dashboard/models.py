@@ -38,6 +38,9 @@ class ImportBatch(models.Model):
     warning_count = models.PositiveIntegerField(default=0, help_text="Rows with at least one warning.")
     problem = models.TextField(blank=True, help_text="Why the file could not be read or imported.")
     checked_at = models.DateTimeField(null=True, blank=True)
+    progress_at = models.DateTimeField(
+        null=True, blank=True, help_text="When a job last moved this batch on (see IMPORT_STALLED_MINUTES)."
+    )
 
     confirmed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True

@@ -6,6 +6,7 @@ double click, a retried job or two workers can never check or create a wave twic
 """
 
 import contextlib
+import datetime
 import hashlib
 import logging
 from itertools import islice
@@ -93,7 +94,7 @@ def import_batch_start_check(*, batch: ImportBatch) -> None:
 def import_batch_check(*, batch_id: int) -> None:
     """Check every row and store the preview, reporting progress on the batch as it goes."""
     claimed = ImportBatch.objects.filter(pk=batch_id, status=ImportBatch.Status.QUEUED).update(
-        status=ImportBatch.Status.CHECKING, rows_checked=0
+        status=ImportBatch.Status.CHECKING, rows_checked=0, progress_at=timezone.now()
     )
     if not claimed:
         return
@@ -132,7 +133,9 @@ def _check(batch: ImportBatch) -> list[wave.CheckedRow]:
             for row in step
         )
         checked.extend(step)
-        ImportBatch.objects.filter(pk=batch.pk).update(rows_checked=F("rows_checked") + len(step))
+        ImportBatch.objects.filter(pk=batch.pk).update(
+            rows_checked=F("rows_checked") + len(step), progress_at=timezone.now()
+        )
     ImportBatch.objects.filter(pk=batch.pk).update(
         status=ImportBatch.Status.READY,
         error_count=sum(1 for row in checked if row.errors),
@@ -147,13 +150,38 @@ def import_batch_confirm(*, batch: ImportBatch, by) -> bool:
     """Start creating the wave. False if it was not ready (already confirmed, or has errors)."""
     claimed = ImportBatch.objects.filter(
         pk=batch.pk, status=ImportBatch.Status.READY, error_count=0, rows_total__gt=0
-    ).update(status=ImportBatch.Status.CREATING, confirmed_by=by)
+    ).update(status=ImportBatch.Status.CREATING, confirmed_by=by, progress_at=timezone.now())
     if not claimed:
         return False
     from .jobs import create_import_batch  # jobs imports this module
 
     _run_soon(create_import_batch, batch, lambda: import_batch_create(batch_id=batch.pk))
     return True
+
+
+def import_batch_give_up_if_stalled(*, batch: ImportBatch, now: datetime.datetime | None = None) -> bool:
+    """Tell the user when the worker checking or creating their wave died; True if it had.
+
+    A batch that has not moved on for IMPORT_STALLED_MINUTES (longer than any job may run) is
+    given up: a check, as a file to upload again; a creation, back to the checked preview so it
+    can be confirmed again. Creating is one transaction, so nothing of it was left behind. On
+    PostgreSQL a job still holding the batch's lock makes this wait and then find it moved on.
+    """
+    cutoff = (now or timezone.now()) - datetime.timedelta(minutes=settings.IMPORT_STALLED_MINUTES)
+    stalled = ImportBatch.objects.filter(pk=batch.pk, progress_at__lt=cutoff)
+    if stalled.filter(status=ImportBatch.Status.CHECKING).update(
+        status=ImportBatch.Status.UNREADABLE,
+        problem="Checking this file stopped part way, because the background worker stopped. Nothing was "
+        "created. Upload the file again.",
+    ):
+        return True
+    return bool(
+        stalled.filter(status=ImportBatch.Status.CREATING).update(
+            status=ImportBatch.Status.READY,
+            problem="Creating this wave stopped part way, because the background worker stopped. Nothing was "
+            "created: you can confirm it again.",
+        )
+    )
 
 
 def import_batch_create(*, batch_id: int) -> None:

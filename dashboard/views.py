@@ -197,6 +197,8 @@ def import_template(request, fmt: str):
 @login_required
 def import_detail(request, pk: int):
     batch = get_batch_for_user(request, pk)
+    if batch.in_progress and services.import_batch_give_up_if_stalled(batch=batch):
+        batch.refresh_from_db()
     if request.htmx:
         if not batch.in_progress:
             return HttpResponseClientRefresh()

@@ -1,11 +1,13 @@
 """Setting up a wave from a spreadsheet: who may, the preview, all-or-nothing, duplicates, background jobs."""
 
+import datetime
 import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
 from django.urls import reverse
+from django.utils import timezone
 from kombu.exceptions import OperationalError
 from openpyxl import load_workbook
 
@@ -432,6 +434,46 @@ def test_the_progress_indicator_is_polled_until_the_check_ends(client, icb_user,
     jobs.check_import_batch(batch.pk)
     done = client.get(batch.get_absolute_url(), headers={"HX-Request": "true"})
     assert done.headers["HX-Refresh"] == "true"
+
+
+def stalled_for(batch, minutes: int, **fields) -> None:
+    """As if the worker doing the batch's job stopped `minutes` ago."""
+    ImportBatch.objects.filter(pk=batch.pk).update(
+        progress_at=timezone.now() - datetime.timedelta(minutes=minutes), **fields
+    )
+
+
+def test_a_check_whose_worker_died_is_given_up_and_the_page_says_so(client, icb_user, checked_batch, settings):
+    settings.IMPORT_STALLED_MINUTES = 30
+    stalled_for(checked_batch, 29, status="checking")
+    polled = client.get(checked_batch.get_absolute_url(), headers={"HX-Request": "true"})
+    assert "HX-Refresh" not in polled.headers  # still within the time a job may take: keep waiting
+    stalled_for(checked_batch, 31)
+    polled = client.get(checked_batch.get_absolute_url(), headers={"HX-Request": "true"})
+    assert polled.headers["HX-Refresh"] == "true"
+    page = client.get(checked_batch.get_absolute_url()).content.decode()
+    assert "Checking this file stopped part way" in page and "Upload the file again" in page
+    checked_batch.refresh_from_db()
+    assert checked_batch.status == ImportBatch.Status.UNREADABLE
+
+
+def test_a_wave_whose_worker_died_while_creating_can_be_confirmed_again(client, icb_user, checked_batch):
+    stalled_for(checked_batch, 45, status="creating", confirmed_by=icb_user)
+    page = client.get(checked_batch.get_absolute_url()).content.decode()
+    assert "Creating this wave stopped part way" in page and "Nothing was created" in page
+    assert not Migration.objects.filter(practice__ods_code__in=["W00001", "W00002"]).exists()
+    confirm(client, checked_batch)
+    checked_batch.refresh_from_db()
+    assert (checked_batch.status, checked_batch.migrations_created) == (ImportBatch.Status.IMPORTED, 2)
+    assert checked_batch.problem == ""
+
+
+def test_a_batch_that_finished_is_never_given_up(client, icb_user, checked_batch):
+    confirm(client, checked_batch)
+    stalled_for(checked_batch, 600)
+    assert not services.import_batch_give_up_if_stalled(batch=checked_batch)
+    checked_batch.refresh_from_db()
+    assert checked_batch.status == ImportBatch.Status.IMPORTED
 
 
 # --- The named practice manager ----------------------------------------------------------------------
