@@ -245,7 +245,13 @@ def _register_new_practices(rows: list[wave.CheckedRow], *, organisation: Organi
     Only an ICB's rows can name new practices: checking refuses them for a delivery partner.
     """
     new = [
-        Practice(name=row.practice_name, ods_code=row.ods_code, icb=organisation, dispensing=bool(row.dispensing))
+        Practice(
+            name=row.practice_name,
+            ods_code=row.ods_code,
+            icb=organisation,
+            delivery_partner=row.delivery_partner,
+            dispensing=bool(row.dispensing),
+        )
         for row in rows
         if row.practice is None
     ]

@@ -56,6 +56,13 @@ WAVE_COLUMNS = (
     WaveColumn("fdp_date", "FDP date", True, f"Final data production, written {DATE_EXAMPLES}.", "2027-03-01"),
     WaveColumn("go_live_date", "Go-live date", True, "The first day on the new system.", "2027-03-08"),
     WaveColumn(
+        "delivery_partner",
+        "Delivery partner",
+        False,
+        "Optional, for practices new here: their IT delivery partner, by name or ODS code as registered here.",
+        "North of England CSU",
+    ),
+    WaveColumn(
         "manager_name", "Practice manager name", False, "Optional: who will be invited to plan.", "Priya Shah", 150
     ),
     WaveColumn(
@@ -224,6 +231,7 @@ class CheckedRow:
     go_live_date: datetime.date | None = None
     manager_name: str = ""
     manager_email: str = ""
+    delivery_partner: Organisation | None = None  # for a new practice
     practice: Practice | None = None  # the registered practice, when the ODS code is known
 
     @property
@@ -265,12 +273,19 @@ class _Checker:
             supplier.name.casefold(): supplier
             for supplier in Organisation.objects.filter(kind=Organisation.Kind.SUPPLIER)
         }
+        self.partners: dict[str, Organisation] = {}
+        for partner in Organisation.objects.filter(kind=Organisation.Kind.DELIVERY_PARTNER):
+            self.partners[partner.name.casefold()] = partner
+            if partner.ods_code:
+                self.partners[partner.ods_code.casefold()] = partner
         codes = sorted({self._cell(cells, "ods_code").upper() for _, cells in table.rows} - {""})
         self.practices: dict[str, Practice] = {}
         self.active_fdp: dict[str, datetime.date] = {}
         for start in range(0, len(codes), LOOKUP_CHUNK):
             chunk = codes[start : start + LOOKUP_CHUNK]
-            self.practices.update((p.ods_code, p) for p in Practice.objects.filter(ods_code__in=chunk))
+            self.practices.update(
+                (p.ods_code, p) for p in Practice.objects.filter(ods_code__in=chunk).select_related("delivery_partner")
+            )
             self.active_fdp.update(
                 Migration.objects.active()
                 .filter(practice__ods_code__in=chunk)
@@ -308,6 +323,7 @@ class _Checker:
         for key in ("current_supplier", "new_supplier"):
             self._check_supplier(row, key, self._cell(cells, key))
         self._check_dates(row, self._cell(cells, "fdp_date"), self._cell(cells, "go_live_date"))
+        self._check_partner(row, self._cell(cells, "delivery_partner"))
         self._check_manager(row, self._cell(cells, "manager_email") or "")
         return row
 
@@ -378,6 +394,25 @@ class _Checker:
             return
         setattr(row, key, supplier)
         row.display[key] = supplier.name
+
+    def _check_partner(self, row: CheckedRow, raw: Any) -> None:
+        if raw in (None, ""):
+            return
+        partner = self.partners.get(raw.casefold())
+        if partner is None:
+            known = ", ".join(sorted({p.name for p in self.partners.values()})[:8]) or "none yet"
+            row.errors.append(
+                f"Delivery partner '{raw}' is not an IT delivery partner we know (known: {known}). Correct the "
+                "spelling, or ask an administrator to add it."
+            )
+            return
+        row.display["delivery_partner"] = partner.name
+        if row.practice is None:
+            row.delivery_partner = partner
+        elif row.practice.delivery_partner_id != partner.pk:
+            # Who supports a registered practice is changed by an administrator, not by a wave file.
+            registered = row.practice.delivery_partner.name if row.practice.delivery_partner else "no delivery partner"
+            row.warnings.append(f"Registered with {registered}: that is kept.")
 
     def _date(self, row: CheckedRow, key: str, raw: Any) -> datetime.date | None:
         if raw in (None, ""):

@@ -19,7 +19,7 @@ from practices.invitations import invitation_accept_as_new_user
 from practices.models import Invitation, Practice, PracticeMembership, Stakeholder, StakeholderRole
 from tasks.services import task_assign, tasks_of_stakeholder
 
-from ..factories import PracticeFactory, UserFactory
+from ..factories import DeliveryPartnerFactory, PracticeFactory, UserFactory
 from .factories import HEADERS, days, migration_at, wave_csv, wave_row
 
 pytestmark = pytest.mark.django_db
@@ -207,7 +207,7 @@ def test_the_templates_have_the_expected_columns_and_import_cleanly(client, icb_
     assert workbook["How to fill in"]["A2"].value == "ODS code"
     # Filled in and uploaded, the template is accepted as it is.
     sheet = workbook["Wave"]
-    sheet.append([wave_row(7)[header] for header in HEADERS])
+    sheet.append([wave_row(7).get(header, "") for header in HEADERS])
     filled = io.BytesIO()
     workbook.save(filled)
     upload(client, filled.getvalue(), name="wave.xlsx", organisation=icb)
@@ -290,6 +290,14 @@ def test_import_row_create_goes_through_migration_create(icb, icb_user, supplier
 
 
 # --- Duplicates ------------------------------------------------------------------------------------
+
+
+def test_a_new_practice_is_registered_with_the_delivery_partner_the_file_names(client, icb_user, icb, suppliers):
+    partner = DeliveryPartnerFactory(name="North of England CSU")
+    client.force_login(icb_user)
+    upload(client, wave_csv([wave_row(1, **{"Delivery partner": partner.name})]), organisation=icb)
+    confirm(client, ImportBatch.objects.get())
+    assert Practice.objects.get(ods_code="W00001").delivery_partner == partner
 
 
 def test_confirming_twice_creates_the_wave_once(client, checked_batch):

@@ -223,12 +223,43 @@ def test_inspect_counts_rows_and_refuses_too_many(settings):
         wave.inspect(wave_csv([wave_row(n) for n in range(5)]), "csv")
 
 
+def test_a_new_practice_takes_its_delivery_partner_by_name_or_ods_code(icb, suppliers):
+    partner = DeliveryPartnerFactory(name="North of England CSU", ods_code="0AR")
+    by_name, by_code = check(
+        wave_csv(
+            [wave_row(1, **{"Delivery partner": "north of england csu"}), wave_row(2, **{"Delivery partner": "0ar"})]
+        ),
+        icb,
+    )
+    assert by_name.errors == by_code.errors == []
+    assert by_name.delivery_partner == by_code.delivery_partner == partner
+    assert by_name.display["delivery_partner"] == "North of England CSU"
+
+
+def test_an_unknown_delivery_partner_is_an_error(icb, suppliers):
+    DeliveryPartnerFactory(name="North of England CSU")
+    row = only(check(wave_csv([wave_row(1, **{"Delivery partner": "Nowhere CSU"})]), icb))
+    (error,) = row.errors
+    assert error.startswith("Delivery partner 'Nowhere CSU' is not an IT delivery partner we know (known: ")
+    assert "North of England CSU" in error and error.endswith(
+        "Correct the spelling, or ask an administrator to add it."
+    )
+
+
+def test_a_registered_practice_keeps_its_delivery_partner(icb, practice, suppliers):
+    other = DeliveryPartnerFactory(name="Elsewhere CSU")
+    row = only(check(wave_csv([wave_row(1, **{"ODS code": practice.ods_code, "Delivery partner": other.name})]), icb))
+    assert row.errors == [] and row.delivery_partner is None
+    registered = practice.delivery_partner.name if practice.delivery_partner else "no delivery partner"
+    assert f"Registered with {registered}: that is kept." in row.warnings
+
+
 def test_checking_a_long_file_takes_a_fixed_number_of_queries(icb, suppliers, django_assert_num_queries):
     PracticeFactory(icb=icb, ods_code="W00003")
     migration_at(icb=icb, suppliers=suppliers, practice=PracticeFactory(icb=icb, ods_code="W00004"))
     table = read_table(wave_csv([wave_row(n) for n in range(1, 1201)]), "csv")
-    # Suppliers once; practices and active migrations once per 500 ODS codes.
-    with django_assert_num_queries(1 + 2 * 3):
+    # Suppliers and delivery partners once; practices and active migrations once per 500 ODS codes.
+    with django_assert_num_queries(2 + 2 * 3):
         rows = list(check_rows(table, organisation=icb, today=TODAY))
     assert sum(1 for row in rows if row.errors) == 1
     assert sum(1 for row in rows if not row.new_practice) == 2
