@@ -20,6 +20,32 @@ from .factories import (
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+@pytest.fixture(autouse=True, scope="session")
+def private_broker_folder(tmp_path_factory):
+    """Without Redis the broker is a folder (.broker/). The suite gets a folder of its own, so no
+    job a test enqueues is left behind for a developer's `make run` worker to pick up."""
+    from django.conf import settings
+
+    from cutover.celery import app
+
+    if settings.CELERY_BROKER_URL != "filesystem://":
+        yield
+        return
+    folder = tmp_path_factory.mktemp("broker")
+    for name in ("queue", "control"):
+        (folder / name).mkdir()
+    saved = app.conf.broker_transport_options
+    app.conf.broker_transport_options = {
+        "data_folder_in": str(folder / "queue"),
+        "data_folder_out": str(folder / "queue"),
+        "control_folder": str(folder / "control"),
+    }
+    app._pool = app.amqp._producer_pool = None  # rebuilt from the new folders on first use
+    yield
+    app.conf.broker_transport_options = saved
+    app._pool = app.amqp._producer_pool = None
+
+
 def services_required() -> bool:
     return os.environ.get("CI", "").lower() == "true" or os.environ.get("REQUIRE_SERVICES") == "1"
 
