@@ -1084,9 +1084,12 @@ def _group(items: Iterable[tuple[datetime.date, str, str, str, str]]) -> list[Pa
     lines: dict[tuple, PanelLine] = {}
     for date, kind_name, status, who, note in items:
         line = lines.setdefault((date, kind_name, status), PanelLine(date, kind_name, status, note=note))
-        if who not in line.recipients:
+        if who and who not in line.recipients:
             line.recipients.append(who)
     return list(lines.values())
+
+
+NOBODY_NOTE = "Nobody to send it to yet: invite the people it is for to the practice."
 
 
 def reminders_panel(migration: Migration, *, today: datetime.date) -> dict:
@@ -1105,6 +1108,9 @@ def reminders_panel(migration: Migration, *, today: datetime.date) -> dict:
         for due in sorted(schedule(batch), key=lambda due: (due.due_date, due.kind)):
             if due.due_date < today:
                 continue
+            if not due.recipients:
+                # Worth seeing before the day: a reminder with nobody to go to is not sent at all.
+                upcoming.append((due.due_date, due.kind, "nobody", "", NOBODY_NOTE))
             for person in due.recipients:
                 if (due.kind, person.email, due.due_date) not in logged:
                     upcoming.append((due.due_date, due.kind, "upcoming", person.name or person.email, ""))

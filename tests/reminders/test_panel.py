@@ -41,6 +41,20 @@ def test_manager_sees_upcoming_reminders_worked_out_from_the_rules(client, manag
     assert "Go-live day: switch back on and start re-entry" in html
 
 
+def test_a_reminder_with_nobody_to_go_to_is_shown_so_the_manager_can_invite_them(
+    client, clock, manager, make_migration
+):
+    """The practice has a manager but no staff or IT lead yet: the FDP-day email to the team would go nowhere."""
+    clock("2027-03-01 09:00")
+    migration = make_migration("2027-03-10", "2027-03-17", planning_meeting_date=d("2027-02-01"))
+    response = page(client, manager, migration)
+    upcoming = {line.kind: line for line in response.context["reminders"]["upcoming"]}
+    assert (upcoming["fdp_day_team"].status, upcoming["fdp_day_team"].recipients) == ("nobody", [])
+    assert upcoming["fdp_day_manager"].recipients == [manager.get_full_name()]
+    html = response.content.decode()
+    assert "Nobody yet" in html and "Nobody to send it to yet: invite the people it is for" in html
+
+
 def test_sent_and_failed_reminders_show_with_their_recipients(client, manager, staff, migration_on_fdp, settings):
     ids = reminders_sweep(enqueue=False).ready_ids
     for pk in ids[:2]:
