@@ -48,6 +48,19 @@ def test_dry_run_leaves_out_what_was_already_sent(clock, fdp_on_10_march):
     assert "0 reminders would be sent" in run("--dry-run")
 
 
+def test_dry_run_also_lists_what_is_logged_but_still_waiting_to_go(clock, fdp_on_10_march):
+    from cutover.reminders import reminders_sweep
+
+    clock("2027-03-10 07:30")
+    reminders_sweep(enqueue=False)  # logged, as beat would, but no worker has sent them yet
+    ReminderLog.objects.filter(recipient_email="staff@riverside.example").update(attempts=2)
+    output = run("--dry-run")
+    assert "0 reminders would be sent" in output
+    assert "Already logged and waiting to be sent or retried: 3." in output
+    assert "to staff@riverside.example (attempt 3)" in output
+    assert mail.outbox == []
+
+
 def test_date_replays_a_missed_day(clock, fdp_on_10_march):
     clock("2027-03-11 06:00")  # the morning after FDP, before the send time
     assert "nothing is due yet" in run()

@@ -34,6 +34,7 @@ class Command(BaseCommand):
                     self.describe(item.due.migration, item.due.kind, item.due.due_date, item.recipient.email)
                 )
             self.stdout.write(f"Dry run for {result.today:%Y-%m-%d}: {len(result.new)} reminders would be sent.")
+            self.write_waiting(result.today)
             return
         if day is not None:
             # Replaying a day sends only that day's reminders; the rest is left to the workers.
@@ -56,6 +57,22 @@ class Command(BaseCommand):
                 f"{counts[Outcome.CANCELLED]} no longer due."
             )
         )
+
+    def write_waiting(self, today: datetime.date) -> None:
+        """Rows logged earlier and not sent yet (queued, or failed and waiting for a retry) go too."""
+        waiting = (
+            ReminderLog.objects.filter(
+                status__in=[ReminderLog.Status.PENDING, ReminderLog.Status.SENDING], due_date__lte=today
+            )
+            .select_related("migration__practice")
+            .order_by("due_date", "kind", "recipient_email")
+        )
+        if not waiting:
+            return
+        self.stdout.write(f"Already logged and waiting to be sent or retried: {len(waiting)}.")
+        for row in waiting:
+            retry = f" (attempt {row.attempts + 1})" if row.attempts else ""
+            self.stdout.write(self.describe(row.migration, row.kind, row.due_date, row.recipient_email) + retry)
 
     @staticmethod
     def parse_date(value: str | None) -> datetime.date | None:
