@@ -303,10 +303,13 @@ RAG_RULES: tuple[RagRule, ...] = (
         key="preparation_open_at_fdp",
         colour=RED,
         explain=lambda: (
-            "A preparation task is still open on or after FDP: preparation should be finished before the "
-            "final data is taken. Tasks marked as not applicable do not count."
+            "A preparation task is still open during the cutover (from FDP until go-live): preparation should "
+            "be finished before the final data is taken. Tasks marked as not applicable do not count. After "
+            "go-live such a task still shows as overdue (amber) rather than keeping the row red for months."
         ),
-        condition=lambda today: Q(status=Migration.Status.ACTIVE, fdp_date__lte=today, preparation_left__gt=0),
+        condition=lambda today: Q(
+            status=Migration.Status.ACTIVE, fdp_date__lte=today, go_live_date__gt=today, preparation_left__gt=0
+        ),
         reason=lambda row, today: (
             f"{count_text(row.preparation_left, 'preparation task')} still open; FDP "
             f"{'was' if row.fdp_date < today else 'is'} {days_text((row.fdp_date - today).days)} "

@@ -276,7 +276,9 @@ def test_the_fdp_limit_agrees_with_the_switch_off_window_day_by_day(first):
 
 @pytest.mark.parametrize(
     ("fdp_in", "expected"),
-    [(1, AMBER), (0, RED), (-3, RED), (-10, RED)],  # tomorrow only the overdue task shows; FDP day and after: red
+    # Tomorrow only the overdue task shows; from FDP day until go-live: red; after go-live (FDP 10 days
+    # ago, go-live 3 days ago) it is an overdue task again.
+    [(1, AMBER), (0, RED), (-3, RED), (-6, RED), (-7, AMBER), (-10, AMBER)],
 )
 def test_an_open_preparation_task_turns_red_from_fdp(icb, suppliers, fdp_in, expected):
     migration = migration_at(icb=icb, suppliers=suppliers, fdp_in=fdp_in, cutover=7, meeting_days_ago=40)
