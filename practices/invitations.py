@@ -8,6 +8,7 @@ and a timestamp checked against INVITATION_VALID_DAYS), so it cannot be forged o
 import contextlib
 import datetime
 import logging
+import smtplib
 
 from django.conf import settings
 from django.core import signing
@@ -85,7 +86,16 @@ def invitation_send(invitation: Invitation) -> None:
         to=[invitation.email],
     )
     message.attach_alternative(render_to_string("practices/emails/invitation.html", context), "text/html")
-    message.send()
+    try:
+        message.send()
+    except (smtplib.SMTPException, OSError) as exc:
+        # This runs after the invitation is saved: a mail server that is down must not turn the
+        # request into an error page. The people page says the email did not go.
+        logger.warning("Invitation %s could not be emailed (%s)", invitation.pk, exc.__class__.__name__)
+        # Audit: not a change to anyone's record; the invitation keeps no history (see its docstring).
+        Invitation.objects.filter(pk=invitation.pk).update(email_failed_at=timezone.now())
+        invitation.email_failed_at = timezone.now()
+        return
     logger.info("Sent invitation %s to join practice %s", invitation.pk, invitation.practice_id)
 
 

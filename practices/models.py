@@ -383,6 +383,9 @@ class Invitation(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     accepted_at = models.DateTimeField(null=True, blank=True)
     accepted_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    email_failed_at = models.DateTimeField(
+        null=True, blank=True, help_text="The mail server refused the invitation email: invite again."
+    )
     replaced_at = models.DateTimeField(
         null=True, blank=True, help_text="Set when a newer invitation to the same address replaced this one."
     )

@@ -208,10 +208,17 @@ def invitation_create(request, pk: int):
         except invitations.AlreadyMember as exc:
             form.add_error("email", str(exc))
         else:
-            messages.success(
-                request,
-                f"Invitation sent to {invitation.email}. Once they accept, they appear on this page.",
-            )
+            if invitation.email_failed_at:
+                messages.warning(
+                    request,
+                    f"The invitation for {invitation.email} is saved, but the email could not be sent: our mail "
+                    "server did not accept it. Invite them again later.",
+                )
+            else:
+                messages.success(
+                    request,
+                    f"Invitation sent to {invitation.email}. Once they accept, they appear on this page.",
+                )
             return redirect("people", pk=migration.pk)
     return render(request, "practices/invitation_form.html", {"migration": migration, "form": form})
 

@@ -516,6 +516,17 @@ def test_importing_a_wave_records_and_invites_each_named_practice_manager(
     assert "Wave Practice 1" in next(m for m in mailoutbox if m.to == ["manager1@wave.example"]).body
 
 
+def test_a_mail_server_that_is_down_does_not_undo_or_break_the_wave(
+    client, icb_user, checked_batch, settings, django_capture_on_commit_callbacks
+):
+    settings.EMAIL_BACKEND = "tests.reminders.failing_backend.EmailBackend"
+    confirm_sending_mail(client, checked_batch, django_capture_on_commit_callbacks)
+    checked_batch.refresh_from_db()
+    assert checked_batch.status == ImportBatch.Status.IMPORTED
+    failed = Invitation.objects.filter(email__endswith="@wave.example", email_failed_at__isnull=False)
+    assert failed.count() == 2  # the people page of each migration says "Email not sent"
+
+
 def test_an_invited_manager_who_joins_becomes_the_recorded_manager_not_a_second_one(
     client, icb_user, checked_batch, mailoutbox, django_capture_on_commit_callbacks
 ):

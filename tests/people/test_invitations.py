@@ -61,6 +61,30 @@ def test_the_email_is_sent_only_once_the_invitation_is_saved(practice, manager, 
         assert mailoutbox == []
 
 
+# Committing for real, as in production: the email goes as soon as the invitation is saved, while
+# the request is still running, so the page can say at once whether it went.
+@pytest.mark.django_db(transaction=True)
+def test_a_mail_server_that_refuses_the_email_leaves_the_invitation_saved_and_says_so(
+    client, practice, migration, manager, settings
+):
+    settings.EMAIL_BACKEND = "tests.reminders.failing_backend.EmailBackend"
+    client.force_login(manager)
+    invite_url = reverse("invitation-create", args=[migration.pk])
+    person = {"email": "new.person@riverside.example", "role": "practice_staff"}
+    response = client.post(invite_url, person, follow=True)
+    assert response.status_code == 200
+    invitation = Invitation.objects.get(email="new.person@riverside.example")
+    assert invitation.email_failed_at is not None
+    page = response.content.decode()
+    assert "the email could not be sent" in page and "Email not sent" in page
+    # Inviting again once the server is back replaces the failed one with one that went.
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    response = client.post(invite_url, person, follow=True)
+    assert "Invitation sent to new.person@riverside.example" in response.content.decode()
+    current = Invitation.objects.get(email="new.person@riverside.example", replaced_at__isnull=True)
+    assert current.email_failed_at is None
+
+
 def test_a_new_person_accepts_by_choosing_a_password(client, invite, practice, migration, manager):
     invitation, link = invite()
     page = client.get(link)
