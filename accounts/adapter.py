@@ -1,3 +1,6 @@
+import logging
+import smtplib
+
 from allauth.account import app_settings as account_settings
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context
@@ -7,11 +10,21 @@ from django.utils import timezone
 from .policy import mfa_required_for
 from .sessions import session_signed_in_within
 
+logger = logging.getLogger(__name__)
+
 
 class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request) -> bool:
         # Accounts are made by administrators or by invitation, never by sign-up.
         return False
+
+    def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+        # A password reset says the same whether or not the address is known, so a mail server
+        # that is down is logged for the operators rather than shown as an error page.
+        try:
+            super().send_mail(template_prefix, email, context)
+        except (smtplib.SMTPException, OSError) as exc:
+            logger.warning("Account email %s could not be sent (%s)", template_prefix, exc.__class__.__name__)
 
     def is_reauthentication_required(self, *, app: str, **kwargs) -> bool:
         # allauth asks for the password again before any change to MFA. Straight after signing in (as

@@ -221,6 +221,13 @@ def test_a_reset_for_an_unknown_address_looks_the_same_and_sends_nothing(client,
     assert mail.outbox == []
 
 
+def test_a_reset_while_the_mail_server_is_down_looks_the_same_and_is_logged(client, manager, settings, caplog):
+    settings.EMAIL_BACKEND = "tests.reminders.failing_backend.EmailBackend"
+    response = client.post(reverse("account_reset_password"), {"email": manager.email})
+    assert response.status_code == 302 and response.url == reverse("account_reset_password_done")
+    assert "could not be sent (SMTPServerDisconnected)" in caplog.text
+
+
 def test_a_reset_link_expires_after_an_hour(client, manager, clock):
     client.post(reverse("account_reset_password"), {"email": manager.email})
     link = reset_link(mail.outbox[0])
