@@ -491,6 +491,11 @@ class Row:
     def go_live_when(self) -> str:
         return days_text(self.days_to_go_live)
 
+    @property
+    def cells(self) -> list[tuple[str, str]]:
+        """(column key, text) for each column, in page order."""
+        return [(column.key, column.text(self)) for column in COLUMNS]
+
     def progress_text(self, prefix: str) -> str:
         """ "3 of 10" tasks of a phase done (not-applicable ones left out)."""
         return _of(

@@ -67,8 +67,6 @@ def dashboard(request):
     paginator.count = summary["total"]  # the tiles have already counted the filtered rows
     page = paginator.get_page(request.GET.get("page"))
     rows = [metrics.Row(migration, today) for migration in page]
-    for row in rows:
-        row.cells = [(column.key, column.text(row)) for column in metrics.COLUMNS]
     return render(
         request,
         "dashboard/dashboard.html",
