@@ -39,7 +39,7 @@ from practices.models import (
 )
 from reentry.models import Entry, Kind
 from tasks.models import PlanTemplateItem, Task
-from tasks.services import due_date_for
+from tasks.services import task_from_template
 
 SIZES = (1_000, 10_000)
 # A valid NHS number (mod 11) from the published test range: the sweep only counts entries.
@@ -90,28 +90,14 @@ def add_migrations(*, start: int, count: int, icb, suppliers, today: datetime.da
     migrations = Migration.objects.bulk_create(migrations)
 
     items = list(PlanTemplateItem.objects.filter(active=True, dispensing_only=False))
+    now = timezone.now()
     tasks = []
     for i, migration in enumerate(migrations):
         manager, staff = users[3 * i], users[3 * i + 1]
         for position, item in enumerate(items):
-            due = due_date_for(
-                migration=migration, anchor=item.anchor, offset_days=item.offset_days, direction=item.direction
-            )
-            tasks.append(
-                Task(
-                    migration=migration,
-                    template_item=item,
-                    title=item.title,
-                    phase=item.phase,
-                    anchor=item.anchor,
-                    offset_days=item.offset_days,
-                    direction=item.direction,
-                    default_owner_role=item.default_owner_role,
-                    position=item.position,
-                    due_date=due,
-                    assignee=(manager, staff, None)[position % 3],
-                )
-            )
+            task = task_from_template(migration=migration, item=item, at=now)
+            task.assignee = (manager, staff, None)[position % 3]
+            tasks.append(task)
     # Audit: benchmark set-up in a throwaway database, as above.
     Task.objects.bulk_create(tasks, batch_size=5_000)
 

@@ -42,6 +42,30 @@ class TaskNotReady(Exception):
     """The task cannot be ticked yet: the records it depends on are not finished. The message says what is left."""
 
 
+def task_from_template(*, migration: Migration, item: PlanTemplateItem, at: datetime.datetime, by=None) -> Task:
+    """A migration's (unsaved) task for a template item, dated from the migration's dates."""
+    return Task(
+        migration=migration,
+        template_item=item,
+        title=item.title,
+        guidance=item.guidance,
+        why_it_matters=item.why_it_matters,
+        done_when=item.done_when,
+        phase=item.phase,
+        anchor=item.anchor,
+        offset_days=item.offset_days,
+        direction=item.direction,
+        default_owner_role=item.default_owner_role,
+        dispensing_only=item.dispensing_only,
+        position=item.position,
+        due_date=due_date_for(
+            migration=migration, anchor=item.anchor, offset_days=item.offset_days, direction=item.direction
+        ),
+        created_at=at,
+        created_by=by,
+    )
+
+
 def plan_create_for_migration(*, migration: Migration, by=None) -> list[Task]:
     """Copy the active template items into the migration's plan; returns the tasks it created.
 
@@ -60,29 +84,7 @@ def plan_create_for_migration(*, migration: Migration, by=None) -> list[Task]:
         if not migration.practice.dispensing:
             items = items.exclude(dispensing_only=True)
         now = timezone.now()
-        tasks = [
-            Task(
-                migration=migration,
-                template_item=item,
-                title=item.title,
-                guidance=item.guidance,
-                why_it_matters=item.why_it_matters,
-                done_when=item.done_when,
-                phase=item.phase,
-                anchor=item.anchor,
-                offset_days=item.offset_days,
-                direction=item.direction,
-                default_owner_role=item.default_owner_role,
-                dispensing_only=item.dispensing_only,
-                position=item.position,
-                due_date=due_date_for(
-                    migration=migration, anchor=item.anchor, offset_days=item.offset_days, direction=item.direction
-                ),
-                created_at=now,
-                created_by=by,
-            )
-            for item in items
-        ]
+        tasks = [task_from_template(migration=migration, item=item, at=now, by=by) for item in items]
         if not tasks:
             return []
         # bulk_create skips simple-history's signals; this records a "created" row per task.
