@@ -7,8 +7,14 @@ import holidays
 
 
 @lru_cache(maxsize=64)
+def bank_holiday_names(year: int) -> dict[datetime.date, str]:
+    """England's bank holidays of a year, by date. Cached: the calendar and the date sums ask often."""
+    return dict(holidays.country_holidays("GB", subdiv="ENG", years=year))
+
+
+@lru_cache(maxsize=64)
 def _bank_holidays(year: int) -> frozenset[datetime.date]:
-    return frozenset(holidays.country_holidays("GB", subdiv="ENG", years=year).keys())
+    return frozenset(bank_holiday_names(year))
 
 
 def is_bank_holiday(day: datetime.date) -> bool:

@@ -5,10 +5,10 @@ import datetime
 from dataclasses import dataclass, field
 from typing import Any
 
-import holidays
 from django.db.models import Q, QuerySet
 
 from cutover.models import Migration
+from cutover.workdays import bank_holiday_names
 from practices.models import Organisation, practices_visible_to
 
 from . import metrics
@@ -120,7 +120,7 @@ def calendar_weeks(qs: QuerySet[Migration], first: datetime.date) -> list[list[C
     holiday_names = {
         day: name
         for year in {start.year, end.year}
-        for day, name in _holiday_names(year).items()
+        for day, name in bank_holiday_names(year).items()
         if start <= day <= end
     }
     days = {
@@ -139,10 +139,6 @@ def calendar_weeks(qs: QuerySet[Migration], first: datetime.date) -> list[list[C
         if go_live in days:
             days[go_live].go_live.append((pk, name, ods_code))
     return [[days[day] for day in week] for week in weeks_of_dates]
-
-
-def _holiday_names(year: int) -> dict[datetime.date, str]:
-    return dict(holidays.country_holidays("GB", subdiv="ENG", years=year))
 
 
 def import_batches(organisations: QuerySet[Organisation], limit: int = 20) -> QuerySet[ImportBatch]:

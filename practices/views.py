@@ -195,7 +195,9 @@ def stakeholder_remove(request, pk: int, stakeholder_pk: int):
 @login_required
 def invitation_create(request, pk: int):
     migration = get_migration_for_user(request, pk, edit=True)
-    form = InvitationForm(request.POST or None, practice=migration.practice)
+    # "Send again" from the people page fills in the address and role of an invitation whose email failed.
+    initial = {key: request.GET[key] for key in ("email", "role") if key in request.GET}
+    form = InvitationForm(request.POST or None, practice=migration.practice, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             invitation = invitations.invitation_create(

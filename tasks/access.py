@@ -70,7 +70,9 @@ def get_task_for_user(request, pk: int, task_pk: int, *, need: str | None = None
     """As `get_plan_for_user`, plus the task, which must belong to that migration (404 otherwise)."""
     migration, access = get_plan_for_user(request, pk, need=need)
     task = get_object_or_404(
-        Task.objects.select_related("assignee", "assigned_contact__organisation", "status_changed_by"),
+        Task.objects.select_related(
+            "assignee", "assigned_contact__organisation", "assigned_contact__user", "status_changed_by"
+        ),
         pk=task_pk,
         migration=migration,
     )

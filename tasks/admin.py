@@ -70,7 +70,7 @@ class TaskAdmin(SuperuserOnly, SimpleHistoryAdmin):
     list_filter = ["phase", "status"]
     search_fields = ["title", "migration__practice__name", "migration__practice__ods_code"]
     list_select_related = ["migration__practice", "assignee"]
-    raw_id_fields = ["migration", "template_item", "assignee", "status_changed_by", "created_by"]
+    raw_id_fields = ["migration", "template_item", "assignee", "assigned_contact", "status_changed_by", "created_by"]
     readonly_fields = ["version", "created_at", "updated_at"]
     inlines = [TaskNoteInline]
 

@@ -53,7 +53,7 @@ def tasks_for_checklist(migration: Migration) -> QuerySet[Task]:
     """Tasks with everything a checklist row shows: two queries in all (tasks, then notes)."""
     return (
         Task.objects.filter(migration=migration)
-        .select_related("assignee", "assigned_contact__organisation", "status_changed_by")
+        .select_related("assignee", "assigned_contact__organisation", "assigned_contact__user", "status_changed_by")
         .annotate(template_key=F("template_item__key"))
         .prefetch_related(Prefetch("notes", queryset=TaskNote.objects.select_related("author")))
     )
@@ -207,10 +207,6 @@ class Checklist:
     phases: list[PhaseGroup]
     shown: int
     total: int
-
-    @property
-    def progress_items(self) -> list[Progress]:
-        return [self.overall, *(group.progress for group in self.phases)]
 
 
 def tasks_mark_for_row(

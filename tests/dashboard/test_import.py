@@ -17,7 +17,7 @@ from dashboard import jobs, services, wave
 from dashboard.models import ImportBatch, ImportRow
 from practices.invitations import invitation_accept_as_new_user
 from practices.models import Invitation, Practice, PracticeMembership, Stakeholder, StakeholderRole
-from tasks.services import task_assign, tasks_of_stakeholder
+from tasks.services import task_assign, task_set_status, tasks_of_stakeholder
 
 from ..factories import DeliveryPartnerFactory, PracticeFactory, UserFactory
 from .factories import HEADERS, days, migration_at, wave_csv, wave_row
@@ -555,6 +555,23 @@ def test_tasks_given_to_an_invited_manager_before_they_join_become_theirs_when_t
     assert (task.assignee, task.assigned_contact) == (person, None)
     assert list(tasks_of_stakeholder(Stakeholder.objects.get(pk=contact.pk))) == [task]
     assert "joined the practice" in task.history.latest().history_change_reason
+
+
+def test_a_finished_task_of_an_invited_manager_shows_them_by_name_once_they_join(
+    client, icb_user, checked_batch, mailoutbox, django_capture_on_commit_callbacks, django_assert_max_num_queries
+):
+    confirm_sending_mail(client, checked_batch, django_capture_on_commit_callbacks)
+    invitation = Invitation.objects.get(email="manager1@wave.example")
+    (contact,) = invitation.migration.stakeholders.all()
+    task = invitation.migration.tasks.order_by("position").first()
+    task = task_assign(task=task, by=icb_user, version=task.version, contact=contact)
+    task_set_status(task=task, status="done", by=icb_user, version=task.version)
+    person = invitation_accept_as_new_user(invitation=invitation, first_name="Priya", last_name="Shah", password="x")
+    client.force_login(person)
+    with django_assert_max_num_queries(20):
+        page = client.get(reverse("plan", args=[invitation.migration.pk])).content.decode()
+    assert "<strong>Priya Shah</strong>" in page
+    assert "(outside contact" not in page
 
 
 def test_a_manager_who_already_has_an_account_is_recorded_as_themselves_and_invited_if_not_a_member(

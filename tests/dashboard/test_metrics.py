@@ -112,8 +112,11 @@ def test_the_explanation_on_the_page_comes_from_the_rules():
 def test_database_and_python_agree_on_the_colour_of_every_row(icb, suppliers):
     for fdp_in in range(-20, 40, 3):
         migration_at(icb=icb, suppliers=suppliers, fdp_in=fdp_in, meeting_days_ago=5 if fdp_in % 2 else None)
+    colours = set()
     for row in annotate_dashboard(Migration.objects.all(), TODAY):
         assert rag_status(row, TODAY)[0] == metrics.RAG_BY_RANK[row.rag_rank]
+        colours.add(rag_status(row, TODAY)[0])
+    assert colours == {RED, GREEN}  # the rows cover both sides of the planning meeting rule
 
 
 def test_sort_keys_outside_the_columns_fall_back_to_fdp():

@@ -77,6 +77,10 @@ def test_a_mail_server_that_refuses_the_email_leaves_the_invitation_saved_and_sa
     assert invitation.email_failed_at is not None
     page = response.content.decode()
     assert "the email could not be sent" in page and "Email not sent" in page
+    # "Send again" opens the form with the address and role filled in.
+    resend = client.get(invite_url, {"email": "new.person@riverside.example", "role": "practice_staff"})
+    assert f"{invite_url}?email=new.person%40riverside.example&amp;role=practice_staff" in page
+    assert resend.context["form"].initial == {"email": "new.person@riverside.example", "role": "practice_staff"}
     # Inviting again once the server is back replaces the failed one with one that went.
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     response = client.post(invite_url, person, follow=True)
