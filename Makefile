@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 PORT ?= 8000
 
-.PHONY: install run test lint format check-deploy audit audit-code audit-deps clean
+.PHONY: install run test lint format vendor-nhsuk api-schema check-deploy compose-check audit audit-code audit-deps clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (found %s). Set PYTHON=python3.11." % sys.version.split()[0])'
@@ -17,15 +17,14 @@ $(STAMP): requirements.txt requirements-dev.txt
 
 install: $(STAMP)
 
-# Web server, Celery worker and its one embedded beat. Ctrl-C stops all of them.
-# Without REDIS_URL the broker is a folder (.broker/), so nothing else is needed.
+# Web server, Celery worker and its one embedded beat (demo/run_all.py). Ctrl-C stops all of them.
+# Without REDIS_URL the broker is a folder (.broker/), so nothing else is needed. PORT sets the port,
+# and the links in emails follow it (SITE_URL, unless set). Emails: one line each, full text in sent-emails/.
 run: install
-	DEBUG=true $(BIN)/python manage.py migrate --no-input
-	DEBUG=true $(BIN)/python manage.py seed_demo
+	DEBUG=true PORT=$(PORT) $(BIN)/python manage.py migrate --no-input
+	DEBUG=true PORT=$(PORT) $(BIN)/python manage.py seed_demo
 	@echo "Starting on http://127.0.0.1:$(PORT)/ (Ctrl-C stops the web server, worker and beat)"
-	@trap 'kill 0' INT TERM EXIT; \
-	DEBUG=true $(BIN)/celery -A cutover worker --beat --concurrency=1 --loglevel=INFO & \
-	DEBUG=true $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+	@DEBUG=true PORT=$(PORT) $(BIN)/python -m demo.run_all $(PORT)
 
 test: install
 	$(BIN)/pytest
@@ -33,16 +32,28 @@ test: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# The API's OpenAPI schema, committed so a change to the API shows in review (tests/api/test_schema.py
+# fails until it is regenerated).
+api-schema: install
+	$(BIN)/python manage.py spectacular --validate --fail-on-warn --file docs/api/openapi.yaml
+
 # The deployment checks under production-like values (used by .ci/run).
 check-deploy: install
 	DEBUG=false HTTPS=true BEHIND_PROXY=true ALLOWED_HOSTS=cutover.example.org \
 	SECRET_KEY="ci-only-$$(head -c 48 /dev/urandom | base64 | tr -d '/+=\n')" \
+	TEAMS_WEBHOOK_KEY="$$(head -c 32 /dev/urandom | base64 | tr '+/' '-_')" \
 	$(BIN)/python manage.py check --deploy --fail-level WARNING
+
+# docker-compose.yml proved without Docker: each service's command from a fresh copy of the repository
+# after the Dockerfile's RUN steps, against the local PostgreSQL and Redis (.ci/compose_check.py).
+compose-check: install
+	$(BIN)/python .ci/compose_check.py
 
 # Supply chain and static checks. .ci/run runs audit-code only: audit-deps needs a vulnerability
 # service that the CI machine cannot reach (README, "Supply chain checks").
@@ -63,3 +74,8 @@ audit-deps: install
 
 clean:
 	rm -rf $(VENV) .broker staticfiles .pytest_cache
+
+# The NHS.UK design system in static/nhsuk/, from the npm tarball pinned (with its checksum) in
+# static/nhsuk/VERSION. Needs npm; its output is committed, so nothing else does.
+vendor-nhsuk:
+	sh .ci/vendor_nhsuk.sh

@@ -5,6 +5,7 @@ from allauth.account import app_settings as account_settings
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context
 from allauth.mfa.adapter import DefaultMFAAdapter
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from .policy import mfa_required_for
@@ -25,6 +26,16 @@ class AccountAdapter(DefaultAccountAdapter):
             super().send_mail(template_prefix, email, context)
         except (smtplib.SMTPException, OSError) as exc:
             logger.warning("Account email %s could not be sent (%s)", template_prefix, exc.__class__.__name__)
+
+    def pre_authenticate(self, request, **credentials) -> None:
+        try:
+            super().pre_authenticate(request, **credentials)
+        except ValidationError:
+            # allauth's own limits (failures per IP, and per address from every network) refused the
+            # attempt before Axes saw it. The same page as an Axes lockout explains it (lockout.py).
+            request.axes_locked_out = True
+            request.sign_in_paused_by_rate_limit = True
+            raise
 
     def is_reauthentication_required(self, *, app: str, **kwargs) -> bool:
         # allauth asks for the password again before any change to MFA. Straight after signing in (as

@@ -1,7 +1,14 @@
+from functools import partial
+
+from allauth.account.adapter import get_adapter
 from allauth.account.forms import LoginForm as AllauthLoginForm
+from allauth.account.forms import ResetPasswordForm as AllauthResetPasswordForm
 from allauth.mfa.base.forms import AuthenticateForm as AllauthAuthenticateForm
 from allauth.mfa.base.forms import ReauthenticateForm as AllauthReauthenticateForm
 from allauth.mfa.totp.forms import ActivateTOTPForm as AllauthActivateTOTPForm
+from django.db import transaction
+
+from .passwords import password_reset_enqueue
 
 
 class PlainLabelsMixin:
@@ -35,3 +42,17 @@ class ReauthenticateForm(PlainLabelsMixin, AllauthReauthenticateForm):
 
 class ActivateTOTPForm(PlainLabelsMixin, AllauthActivateTOTPForm):
     labels = {"code": "Authenticator code"}
+
+
+class ResetPasswordForm(PlainLabelsMixin, AllauthResetPasswordForm):
+    """Asks for a reset link without looking the address up (accounts/passwords.py says why)."""
+
+    labels = {"email": "Email address"}
+
+    def clean_email(self) -> str:
+        return get_adapter().clean_email(self.cleaned_data["email"].strip().lower())
+
+    def save(self, request, **kwargs) -> str:
+        email = self.cleaned_data["email"]
+        transaction.on_commit(partial(password_reset_enqueue, email=email))
+        return email

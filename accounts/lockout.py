@@ -31,9 +31,12 @@ def lockout_minutes() -> int:
 def lockout_response(request, original_response=None, credentials=None):
     """The sign-in page again, saying why it refuses and what to do, with 429 Too Many Requests."""
     form = LoginForm(request=request, initial={"login": lockout_username(request, credentials) or ""})
+    # allauth's limits (AccountAdapter.pre_authenticate) pause sign-in for at most a few minutes,
+    # from every network; an Axes lock holds the address and network pair for AXES_COOLOFF_TIME.
+    by_rate_limit = getattr(request, "sign_in_paused_by_rate_limit", False)
     return render(
         request,
         "account/login.html",
-        {"form": form, "locked_out": True, "lockout_minutes": lockout_minutes()},
+        {"form": form, "locked_out": True, "lockout_minutes": None if by_rate_limit else lockout_minutes()},
         status=429,
     )

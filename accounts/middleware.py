@@ -6,7 +6,7 @@ from django.shortcuts import redirect, resolve_url
 from django.utils import timezone
 from django_htmx.http import HttpResponseClientRedirect
 
-from .policy import mfa_setup_needed
+from .mfa_session import mfa_setup_needed_for_request
 from .sessions import expiry_message, session_expiry, session_touch
 
 # What someone who still has to set up MFA may reach: signing out and the set-up itself.
@@ -70,6 +70,6 @@ class MfaRequiredMiddleware:
         match = request.resolver_match
         if match is not None and match.url_name in MFA_SETUP_URL_NAMES:
             return None
-        if not mfa_setup_needed(request.user):
+        if not mfa_setup_needed_for_request(request):
             return None
         return _redirect(request, resolve_url("mfa_activate_totp"))

@@ -25,18 +25,24 @@ def mfa_required_for(user) -> bool:
     return _required_by_role(user) or OrganisationMembership.objects.filter(user=user).exists()
 
 
-def mfa_setup_needed(user) -> bool:
-    """True for someone who must use MFA but has no authenticator yet (one query, run on every request)."""
+def mfa_setup_needed(user, *, with_factor: bool = False):
+    """True for someone who must use MFA but has no authenticator yet (one query).
+
+    ``with_factor``: answer ``(needed, has a second factor)`` from the same query, for the session
+    to keep (``mfa_session.py``).
+    """
     if not user.is_authenticated:
-        return False
-    without_factor = (
+        return (False, False) if with_factor else False
+    row = (
         get_user_model()
         .objects.filter(pk=user.pk)
-        .alias(has_factor=Exists(Authenticator.objects.filter(user=OuterRef("pk"), type__in=SECOND_FACTORS)))
-        .filter(has_factor=False)
+        .annotate(
+            has_factor=Exists(Authenticator.objects.filter(user=OuterRef("pk"), type__in=SECOND_FACTORS)),
+            in_organisation=Exists(OrganisationMembership.objects.filter(user=OuterRef("pk"))),
+        )
+        .values_list("has_factor", "in_organisation")
+        .first()
     )
-    if not _required_by_role(user):
-        without_factor = without_factor.alias(
-            in_organisation=Exists(OrganisationMembership.objects.filter(user=OuterRef("pk")))
-        ).filter(in_organisation=True)
-    return without_factor.exists()
+    has_factor, in_organisation = row or (False, False)
+    needed = not has_factor and (_required_by_role(user) or in_organisation)
+    return (needed, has_factor) if with_factor else needed

@@ -8,6 +8,7 @@ from django.dispatch import receiver
 from django.utils import timezone
 
 from .lockout import lockout_username
+from .mfa_session import check_at_sign_in, forget_second_factor
 from .sessions import session_signed_in, user_sessions_end
 
 
@@ -15,6 +16,7 @@ from .sessions import session_signed_in, user_sessions_end
 def start_session_clocks(sender, request, user, **kwargs):
     if request is not None:
         session_signed_in(session=request.session, now=timezone.now())
+        check_at_sign_in(session=request.session, user=user)
 
 
 @receiver(password_changed, dispatch_uid="accounts_end_sessions_on_password_change")
@@ -26,6 +28,8 @@ def end_other_sessions_on_credential_change(sender, request, user, **kwargs):
     # A changed password already fails Django's session hash check; MFA changes do not, so
     # every other session is ended outright and disappears from the session list.
     user_sessions_end(user=user, except_session_key=request.session.session_key)
+    # This session may have kept "has a second factor" (mfa_session.py): ask the database again.
+    forget_second_factor(session=request.session)
 
 
 @receiver(password_reset, dispatch_uid="accounts_after_password_reset")

@@ -32,7 +32,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import Truncator
 
-from cutover.history import display_value
 from cutover.models import Migration
 from practices.models import (
     Invitation,
@@ -47,6 +46,8 @@ from practices.models import (
 from reentry.models import AccessEvent, Entry, Kind
 from tasks.models import Task, TaskNote
 
+from .describe import TEXT_LIMIT, Labels, changed_fields, diff_lines, first_lower, tracked_fields, want_foreign_keys
+
 GROUPS = {
     "migration": "The migration",
     "plan": "Plan and tasks",
@@ -58,19 +59,6 @@ GROUPS = {
 # for those who may change the migration, so "Everything" stays a list of changes.
 ACCESS_GROUP = ("access", "Who looked at patient details")
 
-# Bookkeeping, or the row's own "who and when": never listed as a change.
-IGNORED_FIELDS = {
-    "id",
-    "migration",
-    "practice",
-    "template_item",
-    "created_at",
-    "created_by",
-    "updated_at",
-    "updated_by",
-    "position",
-    "idempotency_token",
-}
 # What a re-entry entry may say about itself. Everything else is a patient detail or free text
 # that may hold one, so a change to it is named but its value never shown.
 ENTRY_STEPS = {
@@ -81,7 +69,6 @@ ENTRY_STEPS = {
 }
 ENTRY_QUIET_FIELDS = {"re_entered_by", "checked_by", "voided_by", "void_reason"}
 HISTORY_COLUMNS = ("history_date", "history_user", "history_id")
-TEXT_LIMIT = 160
 
 
 @dataclass(frozen=True)
@@ -209,41 +196,6 @@ class ActivityItem:
         return GROUPS.get(self.group) or ACCESS_GROUP[1]
 
 
-class Labels:
-    """Names for foreign keys, fetched with one query per related model."""
-
-    def __init__(self):
-        self.wanted: dict[type[models.Model], set] = defaultdict(set)
-        self.names: dict = {}
-        self.display: dict = {}  # (model, pk) -> text, as cutover.history.display_value wants it
-
-    def want(self, model: type[models.Model], pk) -> None:
-        if pk is not None:
-            self.wanted[model].add(pk)
-
-    def fetch(self) -> None:
-        for model, ids in self.wanted.items():
-            queryset = model._default_manager.filter(pk__in=ids)
-            if model is Stakeholder:
-                queryset = queryset.select_related("user", "organisation")
-            for obj in queryset:
-                self.names[(model, obj.pk)] = obj
-                self.display[(model, obj.pk)] = str(obj)
-
-    def get(self, model: type[models.Model], pk):
-        return self.names.get((model, pk))
-
-    def text(self, model: type[models.Model], pk, default: str = "") -> str:
-        obj = self.get(model, pk)
-        return str(obj) if obj is not None else default
-
-
-def _tracked_fields(historical_model) -> list[models.Field]:
-    model = historical_model.instance_type
-    tracked = {f.name for f in historical_model._meta.concrete_fields}
-    return [f for f in model._meta.concrete_fields if f.name not in IGNORED_FIELDS and f.name in tracked]
-
-
 def _load_history(source: Source, ids: list[int]) -> dict[int, tuple]:
     """Each page row with the version of the same object just before it (None for the first)."""
     historical = source.queryset.model
@@ -259,56 +211,6 @@ def _load_history(source: Source, ids: list[int]) -> dict[int, tuple]:
             pairs[version.history_id] = (version, last_of_object.get(version.id))
         last_of_object[version.id] = version
     return pairs
-
-
-def _first_lower(text: str) -> str:
-    return text[:1].lower() + text[1:] if text[:2] != text[:2].upper() else text
-
-
-def _changed(fields: Iterable[models.Field], newer, older) -> list[models.Field]:
-    return [f for f in fields if getattr(older, f.attname) != getattr(newer, f.attname)]
-
-
-def _step_pairs(fields: list[models.Field]) -> dict[str, str]:
-    """Fields recorded as a pair (X_at and X_by): the time field's name for each who field."""
-    names = {f.name for f in fields}
-    return {f"{name[:-3]}_by": name for name in names if name.endswith("_at") and f"{name[:-3]}_by" in names}
-
-
-def _step_label(model, at_field: models.Field) -> str:
-    if model is ThirdPartyState:
-        stem = at_field.name[:-3]
-        if stem in ThirdPartyState.Step.values:
-            return str(ThirdPartyState.Step(stem).label)
-        if stem == "not_applicable":
-            return "Does not apply"
-    return str(at_field.verbose_name).removesuffix(" at").capitalize()
-
-
-def _diff_lines(model, fields: list[models.Field], newer, older, labels: Labels) -> list[str]:
-    changed = _changed(fields, newer, older)
-    pairs = _step_pairs(fields)
-    changed_names = {f.name for f in changed}
-    lines = []
-    for f in changed:
-        if f.name in pairs and pairs[f.name] in changed_names:
-            continue  # the "who" of a step: the row's own person already says it
-        if f.name in pairs.values():
-            done = getattr(newer, f.attname) is not None
-            lines.append(f"{_step_label(model, f)}: {'recorded' if done else 'taken back'}")
-            continue
-        old = Truncator(display_value(f, getattr(older, f.attname), labels.display)).chars(TEXT_LIMIT)
-        new = Truncator(display_value(f, getattr(newer, f.attname), labels.display)).chars(TEXT_LIMIT)
-        lines.append(f"{str(f.verbose_name).capitalize()}: {old} → {new}")
-    return lines
-
-
-def _want_foreign_keys(fields: list[models.Field], records: Iterable, labels: Labels) -> None:
-    for f in fields:
-        if isinstance(f, models.ForeignKey):
-            for record in records:
-                if record is not None:
-                    labels.want(f.related_model, getattr(record, f.attname))
 
 
 class ActivityBuilder:
@@ -347,8 +249,8 @@ class ActivityBuilder:
             source = self.sources[key]
             if source.is_history:
                 pairs = _load_history(source, ids)
-                fields = _tracked_fields(source.queryset.model)
-                _want_foreign_keys(fields, [r for pair in pairs.values() for r in pair], labels)
+                fields = tracked_fields(source.queryset.model)
+                want_foreign_keys(fields, [r for pair in pairs.values() for r in pair], labels)
                 loaded.update({(key, history_id): pair for history_id, pair in pairs.items()})
             elif key == "note":
                 for note in TaskNote.objects.filter(pk__in=ids).select_related("task"):
@@ -384,7 +286,7 @@ class ActivityBuilder:
             return self._item(group, subject, created, reason=reason, url=url)
         if newer.history_type == "-":
             return self._item(group, subject, "removed", reason=reason, url="")
-        details = _diff_lines(model, _tracked_fields(type(newer)), newer, older, labels) if older else []
+        details = diff_lines(model, tracked_fields(type(newer)), newer, older, labels) if older else []
         return self._item(group, subject, "changed", details=details, reason=reason, url=url)
 
     def _describe_migration(self, pair, labels):
@@ -411,7 +313,7 @@ class ActivityBuilder:
         else:
             name = row.name or labels.text(Organisation, row.organisation_id)
             name = name or row.organisation_name or "an outside contact"
-        subject = f"{name} ({_first_lower(str(StakeholderRole(row.role).label))})"
+        subject = f"{name} ({first_lower(str(StakeholderRole(row.role).label))})"
         return self._history_item(
             "people", subject, pair, labels, created="added", url=reverse("people", args=[self.migration.pk])
         )
@@ -422,7 +324,7 @@ class ActivityBuilder:
         )
 
     def _invitee(self, invitation: Invitation) -> str:
-        role = _first_lower(invitation.get_role_display())
+        role = first_lower(invitation.get_role_display())
         # The practice manager sees pending invitations on the people page; others never see the address.
         return f"Invitation to {invitation.email} as {role}" if self.sees_invitees else f"Invitation as {role}"
 
@@ -450,7 +352,7 @@ class ActivityBuilder:
 
     def _describe_entry(self, pair, labels):
         newer, older = pair
-        subject = f"Re-entry entry #{newer.id} ({_first_lower(str(Kind(newer.kind).label))})"
+        subject = f"Re-entry entry #{newer.id} ({first_lower(str(Kind(newer.kind).label))})"
         url = reverse("reentry-entry", args=[self.migration.pk, newer.id]) if self.sees_entries else ""
         return self._item(
             "reentry", subject, _entry_action(newer, older), url=url, reason=newer.history_change_reason or ""
@@ -487,7 +389,7 @@ def _entry_action(newer, older) -> str:
     # Anything else is named, never shown: its value may be the patient's.
     others = [
         str(f.verbose_name)
-        for f in _changed(_tracked_fields(type(newer)), newer, older)
+        for f in changed_fields(tracked_fields(type(newer)), newer, older)
         if f.name not in ENTRY_STEPS and f.name not in ENTRY_QUIET_FIELDS
     ]
     if others:

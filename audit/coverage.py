@@ -1,4 +1,4 @@
-"""Which models keep an audit trail, and how. tests/trust/test_audit.py holds the code to this.
+"""Which models keep an audit trail, and how. tests/audit/test_audit.py holds the code to this.
 
 Every model of the apps below either has django-simple-history (`history = HistoricalRecords()`),
 so each save and delete writes a row saying who and when, or is listed here with the reason its own
@@ -7,7 +7,7 @@ Bulk writes on these models that skip history (QuerySet.update, bulk_create, bul
 comment starting "Audit:" that says why nothing is lost.
 """
 
-AUDITED_APPS = ["cutover", "practices", "tasks", "reentry"]
+AUDITED_APPS = ["cutover", "practices", "tasks", "reentry", "reminders", "api", "calendars", "lifecycle"]
 
 # Models whose rows are their own record: written once with who and when (and never edited), or
 # claimed by a conditional UPDATE whose columns say who and when.
@@ -22,10 +22,13 @@ SELF_RECORDED = {
     "tasks.TaskNote": "author and created_at; notes are never edited.",
     "tasks.TaskDueDateChange": "changed_by, changed_at, old and new date and the reason; never edited.",
     "reentry.AccessEvent": "It is itself the access record (user, at, action), and can never be deleted.",
+    "api.ApiToken": "A person's own credential: user and created_at, written once; revoked_at set once.",
+    "api.ApiWrite": "It is itself the record of a write through the API (user, token, at, path, answer).",
 }
 # Records the system keeps about its own work, not changes people make, so outside the audit (and
-# free to be claimed and updated in bulk: see the reminder sweep in cutover/reminders.py).
+# free to be claimed and updated in bulk: see the reminder sweep in reminders/sweep.py).
 SYSTEM_RECORDS = {
-    "cutover.ReminderLog": "Written by the reminder sweep; its status columns are the send record.",
-    "cutover.ReminderOptOut": "An address and when it opted out of optional emails.",
+    "reminders.ReminderLog": "Written by the reminder sweep; its status columns are the send record.",
+    "reminders.ReminderOptOut": "An address and when it opted out of optional emails.",
+    "calendars.EventSequence": "The SEQUENCE number a calendar event was last published with.",
 }

@@ -3,16 +3,12 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Layout, Row
 from django import forms
 
+from cutover.timeline import validate_plannable_date
+from cutover.widgets import DateInput
+
 from .activity import ACCESS_GROUP, GROUPS, ActivityFilters
 
 DATE_ERRORS = {"invalid": "Enter a real date, for example 26/11/2026."}
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
 
 
 class ActivityFilterForm(forms.Form):
@@ -24,8 +20,16 @@ class ActivityFilterForm(forms.Form):
         empty_label="Anyone",
         error_messages={"invalid_choice": "Choose someone from the list."},
     )
-    date_from = forms.DateField(label="From", required=False, widget=DateInput(), error_messages=DATE_ERRORS)
-    date_to = forms.DateField(label="To", required=False, widget=DateInput(), error_messages=DATE_ERRORS)
+    date_from = forms.DateField(
+        validators=[validate_plannable_date],
+        label="From",
+        required=False,
+        widget=DateInput(),
+        error_messages=DATE_ERRORS,
+    )
+    date_to = forms.DateField(
+        validators=[validate_plannable_date], label="To", required=False, widget=DateInput(), error_messages=DATE_ERRORS
+    )
 
     def __init__(self, *args, people, with_access: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -37,13 +41,13 @@ class ActivityFilterForm(forms.Form):
         self.helper.disable_csrf = True
         self.helper.layout = Layout(
             Row(
-                Column("kind", css_class="col-md"),
-                Column("person", css_class="col-md"),
-                Column("date_from", css_class="col-md"),
-                Column("date_to", css_class="col-md"),
+                Column("kind"),
+                Column("person"),
+                Column("date_from"),
+                Column("date_to"),
                 Column(
-                    StrictButton("Filter", type="submit", css_class="btn btn-outline-primary mb-3"),
-                    css_class="col-md-auto align-self-end",
+                    StrictButton("Filter", type="submit", css_class="nhsuk-button nhsuk-button--secondary"),
+                    css_class="app-form-row__item--button",
                 ),
             )
         )

@@ -3,7 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from cutover.access import can_edit_migration, get_migration_for_user
+from cutover.access import can_manage_migration, get_migration_for_user
 from reentry.access import can_see_entries
 
 from .activity import activity_page, activity_people
@@ -17,7 +17,7 @@ def activity(request, pk: int):
     migration = get_migration_for_user(request, pk)
     # The manager answers for the practice's records, so sees whom invitations went to and who
     # looked at patient details; nobody else does.
-    manages = can_edit_migration(request.user, migration)
+    manages = can_manage_migration(request.user, migration)
     form = ActivityFilterForm(
         request.GET or None, people=activity_people(migration, with_access=manages), with_access=manages
     )

@@ -18,6 +18,16 @@ from django.db import connection  # noqa: E402
 from django.test.utils import setup_test_environment, teardown_test_environment  # noqa: E402
 
 
+class BenchFailed(SystemExit):
+    """The work a benchmark times did not happen, so its figures would mean nothing: exit non-zero."""
+
+
+def require(condition: bool, message: str) -> None:
+    # Not assert: python -O drops those, and a benchmark must never print figures for work not done.
+    if not condition:
+        raise BenchFailed(f"BENCHMARK FAILED: {message}")
+
+
 @contextmanager
 def throwaway_database():
     """Create test_<name> next to the configured database, and drop it afterwards."""
@@ -29,8 +39,10 @@ def throwaway_database():
     old_name = connection.settings_dict["NAME"]
     if connection.vendor == "sqlite":
         # A file, as in production: Django's default in-memory test database is several times slower
-        # at large transactions (its shared cache locks every table).
-        connection.settings_dict["TEST"]["NAME"] = str(Path(tempfile.gettempdir()) / "cutover-bench.sqlite3")
+        # at large transactions (its shared cache locks every table). One file per process, so two
+        # runs (or the test that runs every benchmark) never share it.
+        path = Path(tempfile.gettempdir()) / f"cutover-bench-{os.getpid()}.sqlite3"
+        connection.settings_dict["TEST"]["NAME"] = str(path)
     connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
     try:
         yield connection.vendor

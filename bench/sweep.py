@@ -19,15 +19,13 @@ import datetime
 import time
 from collections import Counter
 
-from _setup import throwaway_database
+from _setup import require, throwaway_database
 from django.contrib.auth.hashers import make_password
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from cutover import jobs
-from cutover.models import Migration, ReminderLog
-from cutover.reminders import reminders_sweep
+from cutover.models import Migration
 from practices.models import (
     Organisation,
     Practice,
@@ -36,10 +34,14 @@ from practices.models import (
     StakeholderRole,
     ThirdPartySystem,
     User,
+    name_key,
 )
 from reentry.models import Entry, Kind
+from reminders import jobs
+from reminders.models import ReminderLog
+from reminders.sweep import reminders_sweep
 from tasks.models import PlanTemplateItem, Task
-from tasks.services import task_from_template
+from tasks.services import task_from_plan_item
 
 SIZES = (1_000, 10_000)
 # A valid NHS number (mod 11) from the published test range: the sweep only counts entries.
@@ -95,7 +97,7 @@ def add_migrations(*, start: int, count: int, icb, suppliers, today: datetime.da
     for i, migration in enumerate(migrations):
         manager, staff = users[3 * i], users[3 * i + 1]
         for position, item in enumerate(items):
-            task = task_from_template(migration=migration, item=item, at=now)
+            task = task_from_plan_item(migration=migration, item=item, at=now)
             task.assignee = (manager, staff, None)[position % 3]
             tasks.append(task)
     # Audit: benchmark set-up in a throwaway database, as above.
@@ -114,6 +116,7 @@ def add_migrations(*, start: int, count: int, icb, suppliers, today: datetime.da
                 ThirdPartySystem(
                     practice=migration.practice,
                     name=f"Linked system {s}",
+                    name_key=name_key(f"Linked system {s}"),  # bulk_create skips save(), which sets it
                     category=ThirdPartySystem.Category.DOCUMENT_MANAGEMENT,
                     supplier_name="Bench Supplies Ltd",
                     contact_name="Support desk",
@@ -156,7 +159,10 @@ def sweep(now: datetime.datetime) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.parse_args()
+    parser.add_argument(
+        "--sizes", type=int, nargs="+", default=SIZES, help="active migrations, rising (default 1000 10000)"
+    )
+    args = parser.parse_args()
     # Sending is measured by the tests; here the sender is left out so only the sweep is timed.
     sent: list[int] = []
     jobs.enqueue_sends = sent.extend
@@ -170,7 +176,7 @@ def main() -> None:
         ]
         print(f"Reminder sweep on {vendor}, {today:%A %-d %B %Y} after the send time")
         done = 0
-        for size in SIZES:
+        for size in sorted(args.sizes):
             started = time.perf_counter()
             add_migrations(start=done, count=size - done, icb=icb, suppliers=suppliers, today=today)
             done = size
@@ -182,6 +188,8 @@ def main() -> None:
             first = sweep(now)
             kinds = Counter(ReminderLog.objects.values_list("kind", flat=True))
             second = sweep(now + datetime.timedelta(minutes=5))
+            require(first["logged"] > 0 and first["handed"] > 0, "the first sweep found no reminder due")
+            require(sent, "the first sweep handed nothing to the sender")
             for name, result in (("first sweep", first), ("second sweep", second)):
                 print(
                     f"  {name:<13} {result['seconds']:7.2f} s  {result['queries']:3d} queries "

@@ -12,35 +12,38 @@ import argparse
 import datetime
 import time
 
-from _setup import throwaway_database
+from _setup import require, throwaway_database
 
+from cutover.models import Migration
 from cutover.timeline import local_today
-from dashboard import services, wave
+from dashboard import services
 from dashboard.models import ImportBatch
+from dashboard.wave_file import layout
 from practices.models import Organisation, User
+from tasks.models import Task
 
-HEADERS = [column.header for column in wave.WAVE_COLUMNS]
+HEADERS = [column.header for column in layout.WAVE_COLUMNS]
 
 
 def wave_rows(count: int, today: datetime.date) -> list[list]:
+    """A header row and ``count`` valid rows, built by column key so a new column cannot shift the cells."""
     rows = [HEADERS]
     for n in range(1, count + 1):
         fdp = today + datetime.timedelta(days=40 + n % 90)
-        rows.append(
-            [
-                f"W{n:05d}",
-                f"Wave Practice {n}",
-                "yes" if n % 10 == 0 else "no",
-                "EMIS Web",
-                "EMIS Health",
-                "TPP SystmOne",
-                "TPP",
-                fdp,
-                (fdp + datetime.timedelta(days=7)).strftime("%d/%m/%Y"),
-                f"Manager {n}",
-                f"manager{n}@wave.example",
-            ]
-        )
+        cells = {
+            "ods_code": f"W{n:05d}",
+            "practice_name": f"Wave Practice {n}",
+            "dispensing": "yes" if n % 10 == 0 else "no",
+            "current_system": "EMIS Web",
+            "current_supplier": "EMIS Health",
+            "new_system": "TPP SystmOne",
+            "new_supplier": "TPP",
+            "fdp_date": fdp,
+            "go_live_date": (fdp + datetime.timedelta(days=7)).strftime("%d/%m/%Y"),
+            "manager_name": f"Manager {n}",
+            "manager_email": f"manager{n}@wave.example",
+        }
+        rows.append([cells.get(column.key, "") for column in layout.WAVE_COLUMNS])
     return rows
 
 
@@ -81,11 +84,21 @@ def main() -> None:
         )
         timed("check every row (a job)", lambda: services.import_batch_check(batch_id=batch.pk))
         batch.refresh_from_db()
-        assert (batch.status, batch.error_count) == ("ready", 0), (batch.status, batch.error_count, batch.problem)
+        require(
+            (batch.status, batch.error_count) == ("ready", 0),
+            f"the check rejected rows (status {batch.status}, {batch.error_count} errors, {batch.problem!r})",
+        )
         ImportBatch.objects.filter(pk=batch.pk).update(status=ImportBatch.Status.CREATING, confirmed_by=user)
         timed("check again and create all (a job)", lambda: services.import_batch_create(batch_id=batch.pk))
         batch.refresh_from_db()
-        assert (batch.status, batch.migrations_created) == ("imported", args.rows), batch.problem
+        require(
+            (batch.status, batch.migrations_created) == ("imported", args.rows),
+            f"{batch.migrations_created} of {args.rows} migrations created (status {batch.status}, {batch.problem!r})",
+        )
+        require(
+            Migration.objects.count() == args.rows and Task.objects.filter(migration__isnull=False).exists(),
+            "the migrations or their plans are not in the database",
+        )
 
 
 if __name__ == "__main__":

@@ -5,12 +5,37 @@ from django.shortcuts import get_object_or_404
 
 from .models import Migration
 
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
-def get_migration_for_user(request, pk: int, *, edit: bool = False) -> Migration:
+
+class MigrationClosed(PermissionDenied):
+    """A change was asked of a completed or cancelled migration, which is read-only for everyone."""
+
+
+class PatientDetailsRefused(PermissionDenied):
+    """The user may see the migration but not the patient details recorded for it (the re-entry log):
+    the error page explains that those are for the practice only."""
+
+
+def closed_refusal(migration: Migration) -> str:
+    return (
+        f"This migration is closed ({migration.get_status_display().lower()}), so nothing in it can be changed. "
+        "A system administrator can reopen it if it must change."
+    )
+
+
+def refuse_if_closed(migration: Migration) -> None:
+    if migration.is_closed:
+        raise MigrationClosed(closed_refusal(migration))
+
+
+def get_migration_for_user(request, pk: int, *, edit: bool = False, allow_closed: bool = False) -> Migration:
     """The migration if the user may see it; 404 otherwise.
 
     With edit=True, a user who may see it but not change it (staff, ICB) gets a 403:
     they already know it exists, so saying "not allowed" hides nothing.
+    A closed migration refuses every change (any POST, and every edit page) with a 403 here, so
+    every write path of every app is refused in one place; only reopening passes allow_closed.
     """
     migration = get_object_or_404(
         Migration.objects.visible_to(request.user).select_related(
@@ -18,10 +43,18 @@ def get_migration_for_user(request, pk: int, *, edit: bool = False) -> Migration
         ),
         pk=pk,
     )
-    if edit and not can_edit_migration(request.user, migration):
+    if not allow_closed and (edit or request.method not in SAFE_METHODS):
+        refuse_if_closed(migration)
+    if edit and not can_manage_migration(request.user, migration):
         raise PermissionDenied("Only the practice manager can change this migration.")
     return migration
 
 
-def can_edit_migration(user, migration: Migration) -> bool:
+def can_manage_migration(user, migration: Migration) -> bool:
+    """The practice manager (or a superuser), whether or not the migration is closed."""
     return Migration.objects.editable_by(user).filter(pk=migration.pk).exists()
+
+
+def can_edit_migration(user, migration: Migration) -> bool:
+    """May change the migration now: its manager, while it is open."""
+    return not migration.is_closed and can_manage_migration(user, migration)

@@ -4,7 +4,8 @@ import datetime
 from dataclasses import dataclass
 
 from django.db import models
-from django.utils.formats import date_format
+
+from .formatting import day_text, moment_text
 
 IGNORED_FIELDS = {"id", "updated_at", "updated_by", "created_at", "created_by"}
 
@@ -26,9 +27,9 @@ def display_value(field: models.Field, value, labels: dict) -> str:
     if isinstance(field, models.ForeignKey):
         return labels.get((field.related_model, value), f"#{value}")
     if isinstance(value, datetime.datetime):
-        return date_format(value, "DATETIME_FORMAT")
+        return moment_text(value)
     if isinstance(value, datetime.date):
-        return date_format(value, "DATE_FORMAT")
+        return day_text(value)
     if isinstance(value, bool):
         return "yes" if value else "no"
     return str(value)

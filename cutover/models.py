@@ -1,15 +1,16 @@
 """The cutover itself: a practice's migration from one clinical system to another."""
 
+import dataclasses
 import datetime
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models.functions import Lower
 from django.urls import reverse
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from practices.models import Organisation, Practice, practices_managed_by, practices_visible_to
+from practices.models import Organisation, Practice, practice_managed_condition, practice_visible_condition
 
 from . import timeline
 
@@ -21,10 +22,11 @@ def default_legacy_support_days() -> int:
 class MigrationQuerySet(models.QuerySet):
     def visible_to(self, user) -> "MigrationQuerySet":
         """The one place that decides which migrations a user may see."""
-        return self.filter(practice__in=practices_visible_to(user))
+        # A condition on the migration's own query (EXISTS), not "practice IN (a subquery)".
+        return self.filter(practice_visible_condition(user, via="practice__"))
 
     def editable_by(self, user) -> "MigrationQuerySet":
-        return self.filter(practice__in=practices_managed_by(user))
+        return self.filter(practice_managed_condition(user, via="practice__"))
 
     def active(self) -> "MigrationQuerySet":
         return self.filter(status=Migration.Status.ACTIVE)
@@ -53,8 +55,8 @@ class Migration(models.Model):
         limit_choices_to={"kind": Organisation.Kind.SUPPLIER},
         verbose_name="new supplier",
     )
-    fdp_date = models.DateField("final data production (FDP) date")
-    go_live_date = models.DateField("go-live date")
+    fdp_date = models.DateField("final data production (FDP) date", validators=[timeline.validate_plannable_date])
+    go_live_date = models.DateField("go-live date", validators=[timeline.validate_plannable_date])
     legacy_support_days = models.PositiveSmallIntegerField(
         "legacy support (days after go-live)",
         default=default_legacy_support_days,
@@ -62,9 +64,27 @@ class Migration(models.Model):
         help_text="How long the old system stays supported and readable after go-live. The NHS guidance says 90.",
     )
     planning_meeting_date = models.DateField(
-        "planning meeting held on", null=True, blank=True, help_text="Fill in once the meeting has taken place."
+        "planning meeting held on",
+        null=True,
+        blank=True,
+        validators=[timeline.validate_plannable_date],
+        help_text="Fill in once the meeting has taken place.",
     )
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
+    # The lifecycle before the cutover (timeline.LIFECYCLE_DATES): optional, each worked back from
+    # FDP when empty. The `*_on` properties give the date in force.
+    order_date = models.DateField(
+        "system ordered on", null=True, blank=True, validators=[timeline.validate_plannable_date]
+    )
+    kickoff_date = models.DateField(
+        "kick-off meeting", null=True, blank=True, validators=[timeline.validate_plannable_date]
+    )
+    idp_date = models.DateField(
+        "initial data production (IDP)", null=True, blank=True, validators=[timeline.validate_plannable_date]
+    )
+    data_signoff_due = models.DateField(
+        "data checking sign-off due", null=True, blank=True, validators=[timeline.validate_plannable_date]
+    )
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -73,6 +93,18 @@ class Migration(models.Model):
     )
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    # The manager's word that the practice has no linked third-party systems, for this migration.
+    # Adding a system withdraws it (systems/third_party.py); the dashboard reads it (dashboard/rag.py).
+    no_linked_systems_reason = models.TextField("why the practice has no linked systems", blank=True)
+    no_linked_systems_at = models.DateTimeField("no linked systems confirmed at", null=True, blank=True)
+    no_linked_systems_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name="no linked systems confirmed by",
     )
 
     history = HistoricalRecords()
@@ -87,10 +119,40 @@ class Migration(models.Model):
                 name="one_active_migration_per_practice",
                 violation_error_message="This practice already has an active migration.",
             ),
+            # The lifecycle dates in order when both of a pair are set (timeline.lifecycle_date_errors
+            # gives the field errors, also against the defaults of those left empty).
+            *(
+                models.CheckConstraint(
+                    condition=models.Q(**{f"{earlier}__isnull": True})
+                    | models.Q(**{f"{later}__isnull": True})
+                    | models.Q(**{f"{earlier}__{op}": models.F(later)}),
+                    name=f"{earlier}_before_{later}",
+                )
+                for earlier, later, op in [
+                    ("order_date", "kickoff_date", "lte"),
+                    ("kickoff_date", "idp_date", "lt"),
+                    ("idp_date", "data_signoff_due", "lt"),
+                ]
+            ),
+            models.CheckConstraint(
+                condition=models.Q(data_signoff_due__isnull=True) | models.Q(data_signoff_due__lt=models.F("fdp_date")),
+                name="data_signoff_due_before_fdp",
+            ),
             models.CheckConstraint(
                 condition=models.Q(go_live_date__gt=models.F("fdp_date")),
                 name="go_live_after_fdp",
                 violation_error_message="Go-live must be after the FDP date.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(
+                    no_linked_systems_at__isnull=True, no_linked_systems_by__isnull=True, no_linked_systems_reason=""
+                )
+                | (
+                    models.Q(no_linked_systems_at__isnull=False, no_linked_systems_by__isnull=False)
+                    & ~models.Q(no_linked_systems_reason="")
+                ),
+                name="no_linked_systems_confirmed_with_who_when_and_why",
+                violation_error_message="Say why the practice has no linked systems.",
             ),
         ]
 
@@ -101,6 +163,15 @@ class Migration(models.Model):
         return reverse("migration-detail", args=[self.pk])
 
     @property
+    def is_closed(self) -> bool:
+        """Completed or cancelled: read-only for everyone (lifecycle/closing.py closes and reopens)."""
+        return self.status != self.Status.ACTIVE
+
+    @property
+    def no_linked_systems_confirmed(self) -> bool:
+        return self.no_linked_systems_at is not None
+
+    @property
     def cutover_days(self) -> int:
         return (self.go_live_date - self.fdp_date).days
 
@@ -109,17 +180,53 @@ class Migration(models.Model):
         return timeline.legacy_support_end(self.go_live_date, self.legacy_support_days)
 
     @property
+    def lifecycle_given(self) -> dict[str, datetime.date | None]:
+        return {field: getattr(self, field) for field in timeline.LIFECYCLE_FIELDS}
+
+    @property
+    def planned_on(self) -> datetime.date:
+        """The day the migration was planned (created): no lifecycle date left empty falls before it."""
+        return timezone.localdate(self.created_at) if self.created_at else timeline.local_today()
+
+    @property
+    def lifecycle_dates(self) -> dict[str, datetime.date]:
+        """Each lifecycle date in force: as set, or worked back from FDP (never before `planned_on`)."""
+        return timeline.lifecycle_dates(self.fdp_date, self.lifecycle_given, planned_on=self.planned_on)
+
+    @property
+    def order_on(self) -> datetime.date:
+        return self.lifecycle_dates["order_date"]
+
+    @property
+    def kickoff_on(self) -> datetime.date:
+        return self.lifecycle_dates["kickoff_date"]
+
+    @property
+    def idp_on(self) -> datetime.date:
+        return self.lifecycle_dates["idp_date"]
+
+    @property
+    def data_signoff_due_on(self) -> datetime.date:
+        return self.lifecycle_dates["data_signoff_due"]
+
+    @property
     def planning_meeting_due(self) -> datetime.date:
         return timeline.planning_meeting_due(self.fdp_date)
 
     def key_dates(self, today: datetime.date | None = None) -> list[timeline.KeyDate]:
-        return timeline.key_dates(
+        dates = timeline.key_dates(
             fdp=self.fdp_date,
             go_live=self.go_live_date,
             legacy_support_days=self.legacy_support_days,
             planning_meeting_held=self.planning_meeting_date,
             today=today,
+            lifecycle=self.lifecycle_given,
+            planned_on=self.planned_on,
         )
+        if self.is_closed:
+            # Nothing more will be done: a warning asking for action would only mislead.
+            return [dataclasses.replace(date, warning="") for date in dates]
+        return dates
 
     def stage(self, today: datetime.date | None = None) -> str:
         today = today or timeline.local_today()
@@ -132,88 +239,3 @@ class Migration(models.Model):
         if today < self.go_live_date:
             return "cutover"
         return "after go-live"
-
-
-class ReminderLog(models.Model):
-    """One reminder email to one person: the row is written before the email is sent.
-
-    Its unique key (migration, kind, recipient, due date) is what makes a reminder go
-    once: the sweep inserts rows ignoring conflicts, so running it twice adds nothing,
-    and a worker claims a row (pending to sending) before it sends. See reminders.py.
-    """
-
-    class Status(models.TextChoices):
-        PENDING = "pending", "Waiting to send"
-        SENDING = "sending", "Sending"
-        SENT = "sent", "Sent"
-        FAILED = "failed", "Failed"
-        CANCELLED = "cancelled", "Not sent"
-
-    # Empty for reminders about no single migration (a person's daily task digest).
-    migration = models.ForeignKey(Migration, on_delete=models.CASCADE, related_name="reminders", null=True, blank=True)
-    kind = models.CharField(max_length=48)
-    # The address is the identity: outside contacts (supplier staff) have no user account.
-    recipient_email = models.EmailField(max_length=254)
-    recipient_name = models.CharField(max_length=200, blank=True)
-    recipient_user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, related_name="+", null=True, blank=True
-    )
-    due_date = models.DateField(help_text="The day the reminder is for (London time).")
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    created_at = models.DateTimeField(auto_now_add=True)
-    enqueued_at = models.DateTimeField(null=True, blank=True)
-    claimed_at = models.DateTimeField(null=True, blank=True)
-    next_attempt_at = models.DateTimeField(null=True, blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    # Why it failed or was not sent. An exception's class name or our own words, never a
-    # message that could quote email content.
-    note = models.CharField(max_length=200, blank=True)
-
-    class Meta:
-        ordering = ["due_date", "kind", "recipient_email"]
-        constraints = [
-            # Two partial constraints rather than one with nulls_distinct=False: SQLite has no
-            # NULLS NOT DISTINCT, and Django would silently skip the constraint there.
-            models.UniqueConstraint(
-                fields=["migration", "kind", "recipient_email", "due_date"],
-                condition=models.Q(migration__isnull=False),
-                name="reminder_once_per_migration_kind_recipient_day",
-            ),
-            models.UniqueConstraint(
-                fields=["kind", "recipient_email", "due_date"],
-                condition=models.Q(migration__isnull=True),
-                name="reminder_once_per_kind_recipient_day_without_migration",
-            ),
-            models.CheckConstraint(
-                condition=models.Q(recipient_email=Lower("recipient_email")),
-                name="reminder_recipient_email_lower_case",
-            ),
-            models.CheckConstraint(
-                condition=~models.Q(status="sent") | models.Q(sent_at__isnull=False),
-                name="reminder_sent_has_sent_at",
-            ),
-        ]
-        indexes = [models.Index(fields=["status", "next_attempt_at"], name="reminder_status_next_idx")]
-
-    def __str__(self):
-        return f"{self.kind} to {self.recipient_email} on {self.due_date:%Y-%m-%d} ({self.status})"
-
-
-class ReminderOptOut(models.Model):
-    """An address that asked for no more optional emails (digests).
-
-    Deadline reminders ignore it: they are the safety net of the cutover. Only kinds marked
-    unsubscribable in reminders.KINDS look here, and only those emails carry an unsubscribe link.
-    """
-
-    email = models.EmailField(max_length=254, unique=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        constraints = [
-            models.CheckConstraint(condition=models.Q(email=Lower("email")), name="reminder_opt_out_email_lower_case"),
-        ]
-
-    def __str__(self):
-        return self.email

@@ -1,21 +1,25 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from . import health, views
+from . import health
 
 urlpatterns = [
-    path("", views.home, name="home"),
     path("health/", health.health, name="health"),
     path("accounts/", include("accounts.urls")),
-    path("migrations/", views.migration_list, name="migration-list"),
-    path("migrations/new/", views.migration_create, name="migration-create"),
-    path("migrations/<int:pk>/", views.migration_detail, name="migration-detail"),
-    path("migrations/<int:pk>/edit/", views.migration_edit, name="migration-edit"),
-    path("", include("practices.urls")),
+    path("", include("coordinator.urls")),
     path("migrations/<int:pk>/re-entry/", include("reentry.urls")),
     path("migrations/<int:pk>/plan/", include("tasks.urls")),
+    path("my-tasks/", include("tasks.my_urls")),
     path("dashboard/", include("dashboard.urls")),
+    path("programme/", include("programme.urls")),
     path("migrations/<int:pk>/activity/", include("audit.urls")),
-    path("reminders/", include("cutover.reminder_urls")),
+    path("migrations/<int:pk>/", include("lifecycle.urls")),
+    path("reminders/", include("reminders.urls")),
+    path("api/", include("api.urls")),
+    path("calendars/", include("calendars.urls")),
+    path("migrations/<int:pk>/print/", include("printouts.urls")),
     path("admin/", admin.site.urls),
 ]
+
+# Error pages in the site layout (cutover/errors.py; 400, 404 and 500 are Django's handlers with our templates).
+handler403 = "cutover.errors.permission_denied"

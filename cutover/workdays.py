@@ -25,6 +25,9 @@ def is_working_day(day: datetime.date) -> bool:
     return day.weekday() < 5 and not is_bank_holiday(day)
 
 
+# Cached: a sweep or a wave asks the same few hundred sums tens of thousands of times (the answer
+# depends only on the arguments, as the bank holidays of a year are fixed).
+@lru_cache(maxsize=8192)
 def add_working_days(day: datetime.date, count: int) -> datetime.date:
     """Move `count` working days from `day` (negative goes back).
 
@@ -41,6 +44,13 @@ def add_working_days(day: datetime.date, count: int) -> datetime.date:
         day += datetime.timedelta(days=step)
         if is_working_day(day):
             remaining -= 1
+    return day
+
+
+@lru_cache(maxsize=4096)
+def working_day_on_or_after(day: datetime.date) -> datetime.date:
+    while not is_working_day(day):
+        day += datetime.timedelta(days=1)
     return day
 
 

@@ -12,10 +12,12 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
-from cutover import services
+from coordinator import services
 from cutover.models import Migration
+from cutover.workdays import add_working_days, working_day_on_or_after
 from practices.models import Practice, PracticeMembership, ThirdPartySystem, User
-from practices.third_party import third_party_system_create
+from systems.demo import national_services_demo_progress
+from systems.third_party import third_party_system_create
 from tasks.models import Phase, Task
 from tasks.services import TaskNotReady, task_set_status
 
@@ -30,6 +32,7 @@ class WavePractice:
     up_to_date: bool  # every task due before today is done
     linked_system_on: bool = False  # a linked system nobody has confirmed switched off
     keep_open: str = ""  # a phase whose first past-due task stays open
+    saturday_go_live: bool = False  # a weekend switch-over, so the non-working-day warning shows
 
 
 WAVE = (
@@ -39,8 +42,8 @@ WAVE = (
     WavePractice("Brookside Surgery", "Y90005", ("Marcus", "Lee"), 20, False, True),
     # Preparation with tasks left behind: amber.
     WavePractice("Castle Street Practice", "Y90006", ("Aisha", "Khan"), 14, True, False),
-    # Preparation on track: green.
-    WavePractice("Elmwood Family Practice", "Y90007", ("Gareth", "Price"), 30, True, True),
+    # Preparation on track: green. Its go-live is a Saturday, which the migration page warns about.
+    WavePractice("Elmwood Family Practice", "Y90007", ("Gareth", "Price"), 30, True, True, saturday_go_live=True),
     # FDP tomorrow with a linked system still on: red.
     WavePractice("Harbour View Medical Group", "Y90008", ("Nina", "Rossi"), 1, True, True, linked_system_on=True),
     # In cutover with a preparation task still open: red.
@@ -50,6 +53,11 @@ WAVE = (
     # After go-live, everything done so far: green.
     WavePractice("St Anne's Medical Practice", "Y90011", ("Tom", "Fletcher"), -40, True, True),
 )
+
+
+def meeting_held_on(fdp: datetime.date) -> datetime.date:
+    """A demo planning meeting: on a working day about five weeks before FDP."""
+    return add_working_days(fdp - datetime.timedelta(days=35), 0)
 
 
 def seed_wave(*, icb, partner, current_supplier, new_supplier, password: str, today: datetime.date) -> int:
@@ -63,7 +71,10 @@ def seed_wave(*, icb, partner, current_supplier, new_supplier, password: str, to
         manager = _manager(practice, spec, password)
         if Migration.objects.filter(practice=practice).exists():
             continue
-        fdp = today + datetime.timedelta(days=spec.fdp_in)
+        fdp = working_day_on_or_after(today + datetime.timedelta(days=spec.fdp_in))
+        go_live = working_day_on_or_after(fdp + datetime.timedelta(days=7))
+        if spec.saturday_go_live:
+            go_live = fdp + datetime.timedelta(days=(5 - fdp.weekday()) % 7 or 7)
         migration = services.migration_create(
             practice=practice,
             current_system="EMIS Web",
@@ -71,13 +82,11 @@ def seed_wave(*, icb, partner, current_supplier, new_supplier, password: str, to
             new_system="TPP SystmOne",
             new_supplier=new_supplier,
             fdp_date=fdp,
-            go_live_date=fdp + datetime.timedelta(days=7),
+            go_live_date=go_live,
             by=manager,
         )
         if spec.meeting:
-            services.migration_update(
-                migration=migration, by=manager, planning_meeting_date=fdp - datetime.timedelta(days=35)
-            )
+            services.migration_update(migration=migration, by=manager, planning_meeting_date=meeting_held_on(fdp))
         if spec.linked_system_on:
             third_party_system_create(
                 practice=practice,
@@ -86,6 +95,8 @@ def seed_wave(*, icb, partner, current_supplier, new_supplier, password: str, to
                 category=ThirdPartySystem.Category.DOCUMENT_MANAGEMENT,
                 supplier_name="Docman Ltd",
             )
+        # The national services as far as their days have come, so the wave's colours are its own.
+        national_services_demo_progress(migration=migration, today=today, manager=manager, it_lead=manager)
         if spec.up_to_date:
             _tick_past_due(migration, by=manager, today=today, keep_open=spec.keep_open)
         created += 1

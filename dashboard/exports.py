@@ -1,6 +1,6 @@
 """CSV and Excel files of the dashboard's filtered list (and the import template).
 
-Both formats take their header and values from metrics.COLUMNS, the same registry the page
+Both formats take their header and values from columns.COLUMNS, the same registry the page
 uses, so a download holds exactly what the page shows, in the same order.
 """
 
@@ -16,28 +16,29 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
 from cutover.models import Migration
+from cutover.text import spreadsheet_value
 
-from . import metrics
+from . import columns
 
-# A spreadsheet runs a cell that starts with one of these as a formula, so a practice named
-# "=HYPERLINK(...)" could run code on the reader's machine (CSV injection).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 DATE_FORMAT = "d mmm yyyy"
 
 
-def dashboard_rows(qs: QuerySet[Migration], today: datetime.date) -> Iterator[list[Any]]:
-    """The header, then one list of values per migration, streamed from the database."""
-    yield metrics.export_header()
+def dashboard_rows(
+    qs: QuerySet[Migration], today: datetime.date, shown: tuple[columns.Column, ...] = columns.COLUMNS
+) -> Iterator[list[Any]]:
+    """The header, then one list of values per migration, streamed from the database.
+
+    `shown` is the columns chosen on the page, so a download holds what the person was looking at.
+    """
+    yield columns.export_header(shown)
     for migration in qs.iterator(chunk_size=500):
-        yield metrics.export_values(metrics.Row(migration, today))
+        yield columns.export_values(columns.Row(migration, today), shown)
 
 
 def csv_safe(value: Any) -> Any:
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
     if isinstance(value, datetime.date):
         return value.isoformat()
-    return value
+    return spreadsheet_value(value, quote_formulas=True)
 
 
 def write_csv(stream, rows: Iterable[list[Any]]) -> None:
@@ -47,7 +48,7 @@ def write_csv(stream, rows: Iterable[list[Any]]) -> None:
 
 
 def _cell(sheet, value: Any, *, bold: bool = False) -> WriteOnlyCell:
-    cell = WriteOnlyCell(sheet, value=value)
+    cell = WriteOnlyCell(sheet, value=spreadsheet_value(value, quote_formulas=False))
     if isinstance(value, str):
         # Text stays text: openpyxl would otherwise store "=..." as a formula.
         cell.data_type = "s"

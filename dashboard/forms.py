@@ -1,14 +1,28 @@
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Column, Field, Layout, Row, Submit
+from crispy_forms.layout import Div, Field, Layout, Submit
 from django import forms
 from django.conf import settings
+from django.utils import timezone
 
-from cutover.forms import DateInput
+from cutover.formatting import day_text
+from cutover.text import CleanTextMixin
+from cutover.timeline import validate_plannable_date
+from cutover.widgets import DateInput
+from lifecycle.annotations import SIGN_OFF_FILTERS
 
-from . import metrics, selectors, wave
+from . import selectors
+from .rag import RAG_LABELS
+from .stages import STAGES
+from .wave_file import layout
 
 
-class DashboardFilterForm(forms.Form):
+class WaveChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        # The file name is what the ICB chose and will recognise; the day tells two uploads of it apart.
+        return f"{obj.file_name}, imported {day_text(timezone.localdate(obj.imported_at))}"
+
+
+class DashboardFilterForm(CleanTextMixin, forms.Form):
     """The dashboard's filters. They travel in the URL (a GET form) so a filtered view can be shared."""
 
     q = forms.CharField(label="Practice name or ODS code", required=False, max_length=100)
@@ -18,43 +32,54 @@ class DashboardFilterForm(forms.Form):
     )
     suppliers = forms.ChoiceField(label="Current → new supplier", required=False)
     stage = forms.ChoiceField(
-        label="Stage", required=False, choices=[("", "Any stage")] + [(s.key, s.label) for s in metrics.STAGES]
+        label="Stage", required=False, choices=[("", "Any stage")] + [(s.key, s.label) for s in STAGES]
     )
-    rag = forms.ChoiceField(
-        label="RAG status", required=False, choices=[("", "Any status"), *metrics.RAG_LABELS.items()]
+    rag = forms.ChoiceField(label="RAG status", required=False, choices=[("", "Any status"), *RAG_LABELS.items()])
+    sign_off = forms.ChoiceField(
+        label="Sign-offs",
+        required=False,
+        choices=[("", "Any sign-offs"), *((key, label) for key, (label, _) in SIGN_OFF_FILTERS.items())],
     )
-    fdp_from = forms.DateField(label="FDP from", required=False, widget=DateInput())
-    fdp_to = forms.DateField(label="FDP to", required=False, widget=DateInput())
-    go_live_from = forms.DateField(label="Go-live from", required=False, widget=DateInput())
-    go_live_to = forms.DateField(label="Go-live to", required=False, widget=DateInput())
+    wave = WaveChoiceField(label="Wave", queryset=None, required=False, empty_label="Any wave")
+    fdp_from = forms.DateField(
+        validators=[validate_plannable_date], label="FDP from", required=False, widget=DateInput()
+    )
+    fdp_to = forms.DateField(validators=[validate_plannable_date], label="FDP to", required=False, widget=DateInput())
+    go_live_from = forms.DateField(
+        validators=[validate_plannable_date], label="Go-live from", required=False, widget=DateInput()
+    )
+    go_live_to = forms.DateField(
+        validators=[validate_plannable_date], label="Go-live to", required=False, widget=DateInput()
+    )
     sort = forms.CharField(required=False, widget=forms.HiddenInput())
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["icb"].queryset = selectors.icb_choices(user)
         self.fields["partner"].queryset = selectors.partner_choices(user)
+        self.fields["wave"].queryset = selectors.wave_choices(user)
         self.fields["suppliers"].choices = [("", "Any suppliers"), *selectors.supplier_pair_choices(user)]
         self.helper = FormHelper()
         # The templates write the <form> tag, so a page can add its own hidden fields (the calendar's month).
         self.helper.form_tag = False
         # A GET form must never put the CSRF token into a URL that people copy and share.
         self.helper.disable_csrf = True
+        # One grid of fields (dashboard.css): side by side where there is room, stacked on a phone.
         self.helper.layout = Layout(
-            Row(
-                Column("q", css_class="col-md-4"),
-                Column("icb", css_class="col-md-4"),
-                Column("partner", css_class="col-md-4"),
-            ),
-            Row(
-                Column("suppliers", css_class="col-md-4"),
-                Column("stage", css_class="col-md-4"),
-                Column("rag", css_class="col-md-4"),
-            ),
-            Row(
-                Column("fdp_from", css_class="col-md-3"),
-                Column("fdp_to", css_class="col-md-3"),
-                Column("go_live_from", css_class="col-md-3"),
-                Column("go_live_to", css_class="col-md-3"),
+            Div(
+                "q",
+                "icb",
+                "partner",
+                "suppliers",
+                "stage",
+                "rag",
+                "sign_off",
+                "wave",
+                "fdp_from",
+                "fdp_to",
+                "go_live_from",
+                "go_live_to",
+                css_class="dash-filter-grid",
             ),
             Field("sort"),
             Submit("", "Apply filters"),
@@ -101,6 +126,6 @@ class ImportUploadForm(forms.Form):
                 f"This file is {upload.size // 1024:,} KB; the most we accept is "
                 f"{settings.IMPORT_MAX_BYTES // 1024:,} KB. Split the wave into smaller files."
             )
-        if wave.file_format(upload.name) is None:
+        if layout.file_format(upload.name) is None:
             raise forms.ValidationError("Upload a .csv or .xlsx file, like the template.")
         return upload

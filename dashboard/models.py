@@ -84,6 +84,22 @@ class ImportBatch(models.Model):
         return round(100 * self.rows_checked / self.rows_total) if self.rows_total else 0
 
 
+class ImportedMigration(models.Model):
+    """Which wave (import batch) created a migration, so the dashboard can show one wave at a time.
+
+    Kept here rather than on the migration: the cutover app sits below the dashboard and knows
+    nothing of imports. Written once, in the transaction that creates the wave.
+    """
+
+    migration = models.OneToOneField(
+        "cutover.Migration", on_delete=models.CASCADE, primary_key=True, related_name="imported_from"
+    )
+    batch = models.ForeignKey(ImportBatch, on_delete=models.PROTECT, related_name="imported")
+
+    def __str__(self):
+        return f"{self.migration_id} from {self.batch_id}"
+
+
 class ImportRow(models.Model):
     """One row of the file as it would be created, with what is wrong with it. Only for the preview:
     confirming reads the file again, so nothing here can be edited into the database."""
@@ -103,3 +119,24 @@ class ImportRow(models.Model):
 
     def __str__(self):
         return f"Row {self.line} of {self.batch}"
+
+
+class RagSeen(models.Model):
+    """The colour a migration had when the dashboard last looked (dashboard/rag_watch.py), so the
+    watch can tell a migration that has just turned red from one that has been red all along."""
+
+    migration = models.OneToOneField(
+        "cutover.Migration", on_delete=models.CASCADE, primary_key=True, related_name="rag_seen"
+    )
+    colour = models.CharField(max_length=8, choices=[("red", "Red"), ("amber", "Amber"), ("green", "Green")])
+    seen_at = models.DateTimeField(help_text="When the watch last found this colour (it was the same until then).")
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(colour__in=["red", "amber", "green"]), name="rag_seen_colour_known"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.migration_id}: {self.colour}"

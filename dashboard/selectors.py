@@ -5,14 +5,15 @@ import datetime
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from cutover.models import Migration
 from cutover.workdays import bank_holiday_names
+from lifecycle.annotations import sign_off_filter
 from practices.models import Organisation, practices_visible_to
 
-from . import metrics
-from .models import ImportBatch
+from . import annotations, columns, rag, stages
+from .models import ImportBatch, ImportedMigration
 
 
 def dashboard_queryset(*, user, filters: dict[str, Any], sort: str, today: datetime.date) -> QuerySet[Migration]:
@@ -20,7 +21,7 @@ def dashboard_queryset(*, user, filters: dict[str, Any], sort: str, today: datet
 
     `filters` is the cleaned data of DashboardFilterForm; empty values are ignored.
     """
-    qs = metrics.annotate_dashboard(Migration.objects.visible_to(user), today)
+    qs = annotations.annotate_dashboard(Migration.objects.visible_to(user), today)
     if text := (filters.get("q") or "").strip():
         qs = qs.filter(Q(practice__name__icontains=text) | Q(practice__ods_code__icontains=text))
     if icb := filters.get("icb"):
@@ -31,9 +32,13 @@ def dashboard_queryset(*, user, filters: dict[str, Any], sort: str, today: datet
         current_id, new_id = pair
         qs = qs.filter(current_supplier_id=current_id, new_supplier_id=new_id)
     if stage := filters.get("stage"):
-        qs = qs.filter(stage_rank=metrics.STAGE_BY_KEY[stage].rank)
-    if rag := filters.get("rag"):
-        qs = qs.filter(metrics.rag_filter(rag, today))
+        qs = qs.filter(stage_rank=stages.STAGE_BY_KEY[stage].rank)
+    if colour := filters.get("rag"):
+        qs = qs.filter(rag.rag_filter(colour, today))
+    if sign_off := filters.get("sign_off"):
+        qs = qs.filter(sign_off_filter(sign_off))
+    if wave := filters.get("wave"):
+        qs = qs.filter(imported_from__batch=wave)
     for name, lookup in [
         ("fdp_from", "fdp_date__gte"),
         ("fdp_to", "fdp_date__lte"),
@@ -42,17 +47,17 @@ def dashboard_queryset(*, user, filters: dict[str, Any], sort: str, today: datet
     ]:
         if value := filters.get(name):
             qs = qs.filter(**{lookup: value})
-    return qs.select_related("practice", "current_supplier", "new_supplier").order_by(*metrics.ordering(sort))
+    return qs.select_related("practice", "current_supplier", "new_supplier").order_by(*columns.ordering(sort))
 
 
 def summary(qs: QuerySet[Migration]) -> dict[str, Any]:
     """The tiles: counts per stage and RAG colour, and totals such as overdue tasks, in one aggregate query."""
-    counts = qs.order_by().aggregate(**metrics.summary_aggregates())
+    counts = qs.order_by().aggregate(**columns.summary_aggregates())
     return {
         "total": counts["total"],
-        "stages": [(stage, counts[f"stage_{stage.rank}"]) for stage in metrics.STAGES],
-        "rags": [(colour, metrics.RAG_LABELS[colour], counts[f"rag_{colour}"]) for colour in metrics.RAG_RANK],
-        "totals": [(total.label, counts[name]) for name, total in metrics.SUMMARY_TOTALS.items()],
+        "stages": [(stage, counts[f"stage_{stage.rank}"]) for stage in stages.STAGES],
+        "rags": [(colour, rag.RAG_LABELS[colour], counts[f"rag_{colour}"]) for colour in rag.RAG_RANK],
+        "totals": [(total.label, counts[name]) for name, total in columns.SUMMARY_TOTALS.items()],
     }
 
 
@@ -66,6 +71,15 @@ def partner_choices(user) -> QuerySet[Organisation]:
     return Organisation.objects.filter(
         kind=Organisation.Kind.DELIVERY_PARTNER, partner_practices__in=practices_visible_to(user)
     ).distinct()
+
+
+def wave_choices(user) -> QuerySet[ImportBatch]:
+    """The imported waves holding at least one migration the user may see, newest first.
+
+    A wave of another ICB is never offered: its file name alone would say more than the user may know.
+    """
+    visible = ImportedMigration.objects.filter(batch=OuterRef("pk"), migration__in=Migration.objects.visible_to(user))
+    return ImportBatch.objects.filter(Exists(visible)).defer("content").order_by("-imported_at", "-pk")
 
 
 def supplier_pair_choices(user) -> list[tuple[str, str]]:

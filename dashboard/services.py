@@ -5,50 +5,53 @@ READY → CREATING → IMPORTED. Every move is claimed with a conditional UPDATE
 double click, a retried job or two workers can never check or create a wave twice.
 """
 
-import contextlib
 import datetime
 import hashlib
 import logging
 from itertools import islice
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.db.models.functions import Lower
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 from simple_history.utils import bulk_create_with_history
 
+from coordinator.services import MigrationConflict, migrations_create
+from cutover.formatting import day_text
 from cutover.models import Migration
-from cutover.reminders import reminders_sweep
-from cutover.services import MigrationConflict, migration_create
 from cutover.timeline import local_today
-from practices.invitations import AlreadyMember, invitation_create
-from practices.models import Organisation, Practice, PracticeMembership, StakeholderRole, User
-from practices.stakeholders import stakeholder_create
+from practices.invitations import invitations_create
+from practices.models import Organisation, Practice, PracticeMembership, Stakeholder, StakeholderRole, User
+from practices.stakeholders import stakeholder_build
+from reminders.sweep import reminders_sweep
 
-from . import wave
-from .models import ImportBatch, ImportRow
+from . import wave_file
+from .models import ImportBatch, ImportedMigration, ImportRow
+from .wave_file import checking, layout, reading
 
 logger = logging.getLogger(__name__)
 ROWS_PER_PROGRESS_STEP = 250
 
 
 def import_batch_upload(*, organisation: Organisation, file_name: str, content: bytes, by) -> ImportBatch:
-    """Store an uploaded file for checking. Raises wave.UnreadableFile, storing nothing, when the
+    """Store an uploaded file for checking. Raises wave_file.UnreadableFile, storing nothing, when the
     file cannot be used at all (wrong columns, empty, too long, or already imported)."""
-    fmt = wave.file_format(file_name)
+    fmt = layout.file_format(file_name)
     if fmt is None:
-        raise wave.UnreadableFile("Upload a .csv or .xlsx file, like the template.")
+        raise wave_file.UnreadableFile("Upload a .csv or .xlsx file, like the template.")
     digest = hashlib.sha256(content).hexdigest()
     earlier = ImportBatch.objects.filter(
         organisation=organisation, content_sha256=digest, status=ImportBatch.Status.IMPORTED
     ).first()
     if earlier:
-        raise wave.UnreadableFile(
-            f"This file was already imported on {timezone.localtime(earlier.imported_at):%-d %b %Y}, "
+        raise wave_file.UnreadableFile(
+            f"This file was already imported on {day_text(timezone.localtime(earlier.imported_at))}, "
             f"creating {earlier.migrations_created} migrations. Nothing has been created twice."
         )
-    rows = wave.inspect(content, fmt)
+    rows = reading.inspect(content, fmt)
     return ImportBatch.objects.create(
         organisation=organisation,
         uploaded_by=by,
@@ -69,8 +72,17 @@ def _batched(items, size: int):
 
 
 def runs_in_background(batch: ImportBatch) -> bool:
-    """Small files are checked and created during the request; larger ones by a Celery job."""
-    return batch.rows_total >= settings.IMPORT_BACKGROUND_ROWS
+    """Small files are checked and created during the request; larger ones by a Celery job.
+
+    Larger by rows or by bytes (what an .xlsx unpacks to), so a request never reads a large file.
+    """
+    if batch.rows_total >= settings.IMPORT_BACKGROUND_ROWS:
+        return True
+    try:
+        size = reading.content_size(bytes(batch.content), batch.file_format)
+    except wave_file.UnreadableFile:
+        return True  # the job says what is wrong with it, on the batch
+    return size >= settings.IMPORT_BACKGROUND_BYTES
 
 
 def _run_soon(job, batch: ImportBatch, run_now) -> None:
@@ -101,8 +113,14 @@ def import_batch_check(*, batch_id: int) -> None:
     batch = ImportBatch.objects.select_related("organisation").get(pk=batch_id)
     try:
         _check(batch)
-    except wave.UnreadableFile as exc:
+    except wave_file.UnreadableFile as exc:
         _mark_unreadable(batch, str(exc))
+    except SoftTimeLimitExceeded:
+        _mark_unreadable(
+            batch,
+            f"Checking this file took longer than {(settings.IMPORT_CHECK_TIME_LIMIT - 60) // 60} minutes, so it was "
+            "stopped. Nothing was created. Split the wave into smaller files and upload them one by one.",
+        )
     except Exception:
         _mark_unreadable(batch, "Something went wrong while checking this file. Upload it again.")
         raise
@@ -112,12 +130,12 @@ def _mark_unreadable(batch: ImportBatch, problem: str) -> None:
     ImportBatch.objects.filter(pk=batch.pk).update(status=ImportBatch.Status.UNREADABLE, problem=problem)
 
 
-def _check(batch: ImportBatch) -> list[wave.CheckedRow]:
-    table = wave.read_table(bytes(batch.content), batch.file_format)
+def _check(batch: ImportBatch) -> list[checking.CheckedRow]:
+    table = reading.read_table(bytes(batch.content), batch.file_format)
     ImportBatch.objects.filter(pk=batch.pk).update(rows_total=len(table.rows), rows_checked=0)
     ImportRow.objects.filter(batch=batch).delete()
-    checked: list[wave.CheckedRow] = []
-    rows = wave.check_rows(table, organisation=batch.organisation, today=local_today())
+    checked: list[checking.CheckedRow] = []
+    rows = checking.check_rows(table, organisation=batch.organisation, today=local_today())
     for step in _batched(rows, ROWS_PER_PROGRESS_STEP):
         ImportRow.objects.bulk_create(
             ImportRow(
@@ -195,8 +213,8 @@ def import_batch_create(*, batch_id: int) -> None:
     if batch is None or batch.status != ImportBatch.Status.CREATING:
         return
     try:
-        table = wave.read_table(bytes(batch.content), batch.file_format)
-        rows = list(wave.check_rows(table, organisation=batch.organisation, today=local_today()))
+        table = reading.read_table(bytes(batch.content), batch.file_format)
+        rows = list(checking.check_rows(table, organisation=batch.organisation, today=local_today()))
         if any(row.errors for row in rows):
             raise _Changed
         with transaction.atomic():
@@ -205,9 +223,10 @@ def import_batch_create(*, batch_id: int) -> None:
             if locked.status != ImportBatch.Status.CREATING:
                 return
             practices = _register_new_practices(rows, organisation=batch.organisation, by=batch.confirmed_by)
-            created = [
-                import_row_create(row=row, practice=practices[row.ods_code], by=batch.confirmed_by) for row in rows
-            ]
+            created = import_rows_create(rows=rows, practices=practices, by=batch.confirmed_by)
+            ImportedMigration.objects.bulk_create(
+                [ImportedMigration(migration=migration, batch=locked) for migration in created]
+            )
             # One sweep for the whole wave: per migration it cost as much as creating the plan.
             reminders_sweep(migration_ids=[migration.pk for migration in created])
             locked.status = ImportBatch.Status.IMPORTED
@@ -217,6 +236,12 @@ def import_batch_create(*, batch_id: int) -> None:
             locked.save()
     except (_Changed, MigrationConflict, IntegrityError):
         _back_to_preview(batch)
+    except SoftTimeLimitExceeded:
+        _mark_unreadable(
+            batch,
+            f"Creating this wave took longer than {(settings.IMPORT_CREATE_TIME_LIMIT - 60) // 60} minutes, so it was "
+            "stopped and nothing was created. Split the wave into smaller files and upload them one by one.",
+        )
     except Exception:
         _mark_unreadable(batch, "Something went wrong while creating this wave; nothing was created. Upload it again.")
         raise
@@ -230,7 +255,7 @@ def _back_to_preview(batch: ImportBatch) -> None:
     ImportBatch.objects.filter(pk=batch.pk).update(status=ImportBatch.Status.CHECKING)
     try:
         _check(batch)
-    except wave.UnreadableFile as exc:
+    except wave_file.UnreadableFile as exc:
         _mark_unreadable(batch, str(exc))
         return
     ImportBatch.objects.filter(pk=batch.pk).update(
@@ -239,7 +264,7 @@ def _back_to_preview(batch: ImportBatch) -> None:
     )
 
 
-def _register_new_practices(rows: list[wave.CheckedRow], *, organisation: Organisation, by) -> dict[str, Practice]:
+def _register_new_practices(rows: list[checking.CheckedRow], *, organisation: Organisation, by) -> dict[str, Practice]:
     """Every row's practice by ODS code, registering the new ones under the ICB in bulk (with history).
 
     Only an ICB's rows can name new practices: checking refuses them for a delivery partner.
@@ -261,59 +286,75 @@ def _register_new_practices(rows: list[wave.CheckedRow], *, organisation: Organi
     return practices
 
 
-def import_row_create(*, row: wave.CheckedRow, practice: Practice, by) -> Migration:
-    """Create one checked row's migration the way the migration form does (migration_create).
+def import_rows_create(*, rows: list[checking.CheckedRow], practices: dict[str, Practice], by) -> list[Migration]:
+    """Create the checked rows' migrations the way the migration form does (migrations_create, which
+    builds every plan with the one plan builder), then record each row's manager.
 
-    Its reminders are logged by the caller, in one sweep over the whole wave.
+    Their reminders are logged by the caller, in one sweep over the whole wave.
     """
-    migration = migration_create(
-        practice=practice,
-        current_system=row.current_system,
-        current_supplier=row.current_supplier,
-        new_system=row.new_system,
-        new_supplier=row.new_supplier,
-        fdp_date=row.fdp_date,
-        go_live_date=row.go_live_date,
+    migrations = migrations_create(
+        migrations=[
+            Migration(
+                practice=practices[row.ods_code],
+                current_system=row.current_system,
+                current_supplier=row.current_supplier,
+                new_system=row.new_system,
+                new_supplier=row.new_supplier,
+                fdp_date=row.fdp_date,
+                go_live_date=row.go_live_date,
+            )
+            for row in rows
+        ],
         by=by,
         refresh_reminders=False,  # the caller sweeps the whole wave at once
     )
-    import_row_add_manager(row=row, migration=migration, by=by)
-    return migration
+    import_rows_add_managers(rows=rows, migrations=migrations, by=by)
+    return migrations
 
 
-def import_row_add_manager(*, row: wave.CheckedRow, migration: Migration, by) -> None:
-    """Record the practice manager a row names as the migration's practice manager, and invite them.
+def import_rows_add_managers(*, rows: list[checking.CheckedRow], migrations: list[Migration], by) -> None:
+    """Record the practice manager each row names as its migration's practice manager, and invite them.
 
     Someone who already has an account is recorded as themselves, and invited only if they are not
     yet a member of the practice. Anyone else is recorded as a contact with the name and email from
-    the file until they accept (accepting turns that entry into them). The invitation email goes
-    after the whole wave commits (invitation_create sends it on commit), so a wave that rolls back
-    sends nothing. A name without an email is recorded, but nobody can be invited.
+    the file until they accept (accepting turns that entry into them). The invitation emails go
+    after the whole wave commits, so a wave that rolls back sends nothing. A name without an email
+    is recorded, but nobody can be invited.
+
+    The migrations are new, so none has a manager recorded yet: the entries are saved in bulk
+    (stakeholder_build, the rules stakeholder_create follows), in a few queries for the whole wave.
 
     Only the manager is recorded: the practice confirms everyone else on the people page, where
     the app suggests them (stakeholders_suggest); confirming on the practice's behalf here would
     mark the list as checked when nobody at the practice has looked at it.
     """
-    if not (row.manager_name or row.manager_email):
-        return
-    user = User.objects.filter(email__iexact=row.manager_email).first() if row.manager_email else None
-    if user is not None:
-        stakeholder_create(migration=migration, role=StakeholderRole.PRACTICE_MANAGER, user=user, by=by)
-    else:
-        stakeholder_create(
-            migration=migration,
-            role=StakeholderRole.PRACTICE_MANAGER,
-            name=row.manager_name or row.manager_email,
-            email=row.manager_email,
-            by=by,
+    named = [
+        (row, migration)
+        for row, migration in zip(rows, migrations, strict=True)
+        if row.manager_name or row.manager_email
+    ]
+    addresses = {row.manager_email.strip().lower() for row, _ in named if row.manager_email}
+    users = (
+        {user.address: user for user in User.objects.annotate(address=Lower("email")).filter(address__in=addresses)}
+        if addresses
+        else {}
+    )
+    stakeholders = []
+    for row, migration in named:
+        user = users.get(row.manager_email.strip().lower()) if row.manager_email else None
+        stakeholders.append(
+            stakeholder_build(
+                migration=migration,
+                role=StakeholderRole.PRACTICE_MANAGER,
+                by=by,
+                user=user,
+                name="" if user else (row.manager_name or row.manager_email),
+                email="" if user else row.manager_email,
+            )
         )
-    if not row.manager_email:
-        return
-    with contextlib.suppress(AlreadyMember):
-        invitation_create(
-            practice=migration.practice,
-            email=row.manager_email,
-            role=PracticeMembership.Role.PRACTICE_MANAGER,
-            by=by,
-            migration=migration,
-        )
+    bulk_create_with_history(stakeholders, Stakeholder, batch_size=1_000, default_user=by)
+    invitations_create(
+        wanted=[(migration.practice, row.manager_email, migration) for row, migration in named if row.manager_email],
+        role=PracticeMembership.Role.PRACTICE_MANAGER,
+        by=by,
+    )

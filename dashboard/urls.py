@@ -5,6 +5,7 @@ from . import views
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("calendar/", views.wave_calendar, name="dashboard-calendar"),
+    path("timeline/", views.wave_timeline, name="dashboard-timeline"),
     path("export.csv", views.export_csv, name="dashboard-export-csv"),
     path("export.xlsx", views.export_xlsx, name="dashboard-export-xlsx"),
     path("imports/", views.import_list, name="import-list"),

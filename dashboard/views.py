@@ -13,9 +13,11 @@ from django_htmx.http import HttpResponseClientRefresh
 
 from cutover.timeline import local_today
 
-from . import exports, metrics, selectors, services, wave
+from . import columns, exports, rag, selectors, services, stages, wave_file
+from . import wave_timeline as timeline
 from .access import get_batch_for_user, import_organisations, require_importer
 from .forms import DashboardFilterForm, ImportUploadForm
+from .wave_file import layout
 
 PREVIEW_PAGE_SIZE = 100
 
@@ -24,35 +26,63 @@ def _filtered(request, today: datetime.date):
     """The filter form and the user's migrations it selects, sorted as the URL asks."""
     form = DashboardFilterForm(request.GET, user=request.user)
     form.is_valid()  # an invalid filter is shown beside its field and left out; the others still apply
-    sort = metrics.normalise_sort(request.GET.get("sort"))
+    sort = columns.normalise_sort(request.GET.get("sort"))
     qs = selectors.dashboard_queryset(user=request.user, filters=form.cleaned_data, sort=sort, today=today)
     return form, qs, sort
 
 
+def _shown(request) -> tuple[columns.Column, ...]:
+    return columns.chosen_columns(request.GET.getlist("cols"))
+
+
 def _redirect_without_blanks(request):
-    """The filter form sends every field; drop the empty ones so the shared link reads "?rag=red"."""
-    if all(value for value in request.GET.values()):
+    """The filter form sends every field; drop the empty ones so the shared link reads "?rag=red".
+
+    The column checkboxes go too when they are the default set, for the same reason.
+    """
+    default_columns = "cols" in request.GET and columns.is_default(_shown(request))
+    if not default_columns and all(value for value in request.GET.values()):
         return None
     query = request.GET.copy()
     for key, value in request.GET.items():
         if not value:
             query.pop(key)
+    if default_columns:
+        query.pop("cols")
     return HttpResponseRedirect(f"{request.path}?{query.urlencode()}" if query else request.path)
 
 
-def _headers(sort: str) -> list[dict]:
+def _headers(sort: str, shown: tuple[columns.Column, ...]) -> list[dict]:
     headers = []
-    for column in metrics.COLUMNS:
+    for column in shown:
         current = sort.lstrip("-") == column.key
         descending = sort.startswith("-")
         headers.append(
             {
+                "key": column.key,
                 "label": column.label,
                 "next_sort": f"-{column.key}" if current and not descending else column.key,
                 "aria_sort": ("descending" if descending else "ascending") if current else "",
             }
         )
     return headers
+
+
+# Parts of the query that are not filters: they do not count as "applied" and survive "Clear filters".
+_NOT_FILTERS = {"sort", "page", "cols", "month"}
+
+
+def _controls(request) -> dict:
+    """What the shared filter form needs beside the form itself."""
+    kept = request.GET.copy()
+    for key in list(kept):
+        if key not in {"cols", "month"}:
+            kept.pop(key)
+    return {
+        "filters_applied": sum(1 for key, value in request.GET.items() if value and key not in _NOT_FILTERS),
+        "kept_query": kept.urlencode(),
+        "kept_columns": [column.key for column in _shown(request)] if "cols" in request.GET else [],
+    }
 
 
 @require_GET
@@ -66,7 +96,8 @@ def dashboard(request):
     paginator = Paginator(qs, settings.DASHBOARD_PAGE_SIZE)
     paginator.count = summary["total"]  # the tiles have already counted the filtered rows
     page = paginator.get_page(request.GET.get("page"))
-    rows = [metrics.Row(migration, today) for migration in page]
+    shown = _shown(request)
+    rows = [columns.Row(migration, today, shown) for migration in page]
     return render(
         request,
         "dashboard/dashboard.html",
@@ -74,13 +105,16 @@ def dashboard(request):
             "form": form,
             "page": page,
             "rows": rows,
-            "headers": _headers(sort),
+            "headers": _headers(sort, shown),
+            "column_choices": [(column, column in shown) for column in columns.COLUMNS],
+            "always_shown": columns.ALWAYS_SHOWN,
             "summary": summary,
-            "rag_rules": metrics.rag_explanation(),
-            "stage_explanation": metrics.stage_explanation(),
-            "column_explanation": metrics.column_explanation(),
+            "rag_rules": rag.rag_explanation(),
+            "stage_explanation": stages.stage_explanation(),
+            "column_explanation": columns.column_explanation(),
             "can_import": import_organisations(request.user).exists(),
             "today": today,
+            **_controls(request),
         },
     )
 
@@ -107,6 +141,35 @@ def wave_calendar(request):
             "weeks": selectors.calendar_weeks(qs, first),
             "weekdays": ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"],
             "today": today,
+            **_controls(request),
+        },
+    )
+
+
+@require_GET
+@login_required
+def wave_timeline(request):
+    """FDP to go-live of each migration the filters select, a page at a time, on one time axis."""
+    if redirect_to := _redirect_without_blanks(request):
+        return redirect_to
+    today = local_today()
+    form, qs, _ = _filtered(request, today)
+    stage_chosen = bool(form.cleaned_data.get("stage"))
+    if not stage_chosen:
+        # A wave finished long ago would stretch the axis until today's bars are slivers.
+        qs = qs.exclude(stage_rank=stages.STAGE_BY_KEY["closed"].rank)
+    page = Paginator(qs, settings.DASHBOARD_PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = [columns.Row(migration, today) for migration in page]
+    return render(
+        request,
+        "dashboard/timeline.html",
+        {
+            "form": form,
+            "page": page,
+            "timeline": timeline.wave_timeline(rows=rows, today=today),
+            "stage_chosen": stage_chosen,
+            "today": today,
+            **_controls(request),
         },
     )
 
@@ -120,7 +183,7 @@ def export_csv(request):
     response["Content-Disposition"] = f'attachment; filename="migrations-{today:%Y-%m-%d}.csv"'
     # The byte order mark makes Excel read the file as UTF-8.
     response.write("\ufeff")
-    exports.write_csv(response, exports.dashboard_rows(qs, today))
+    exports.write_csv(response, exports.dashboard_rows(qs, today, _shown(request)))
     return response
 
 
@@ -130,7 +193,7 @@ def export_xlsx(request):
     today = local_today()
     _, qs, _ = _filtered(request, today)
     response = HttpResponse(
-        exports.xlsx_bytes(exports.dashboard_rows(qs, today), sheet="Migrations"),
+        exports.xlsx_bytes(exports.dashboard_rows(qs, today, _shown(request)), sheet="Migrations"),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
     response["Content-Disposition"] = f'attachment; filename="migrations-{today:%Y-%m-%d}.xlsx"'
@@ -154,7 +217,7 @@ def import_list(request):
                 content=upload.read(),
                 by=request.user,
             )
-        except wave.UnreadableFile as exc:
+        except wave_file.UnreadableFile as exc:
             form.add_error("file", str(exc))
         else:
             services.import_batch_start_check(batch=batch)
@@ -165,8 +228,8 @@ def import_list(request):
         {
             "form": form,
             "batches": selectors.import_batches(organisations),
-            "columns": wave.WAVE_COLUMNS,
-            "date_examples": wave.DATE_EXAMPLES,
+            "columns": layout.WAVE_COLUMNS,
+            "date_examples": layout.DATE_EXAMPLES,
         },
     )
 
@@ -175,13 +238,13 @@ def import_list(request):
 @login_required
 def import_template(request, fmt: str):
     require_importer(request)
-    rows = list(wave.template_rows())
+    rows = list(layout.template_rows())
     if fmt == "csv":
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         exports.write_csv(response, rows)
     else:
         notes = [["Column", "Required", "What to write"]] + [
-            [column.header, "yes" if column.required else "no", column.help] for column in wave.WAVE_COLUMNS
+            [column.header, "yes" if column.required else "no", column.help] for column in layout.WAVE_COLUMNS
         ]
         response = HttpResponse(
             exports.xlsx_bytes(rows, sheet="Wave", notes=notes),
@@ -221,7 +284,7 @@ def import_detail(request, pk: int):
             "only_problems": only_problems,
             "only_new": only_new,
             "new_practices": new_practices.count(),
-            "columns": wave.WAVE_COLUMNS,
+            "columns": layout.WAVE_COLUMNS,
         },
     )
 

@@ -13,17 +13,23 @@ import smtplib
 from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models.functions import Lower
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 
-from .models import Invitation, Practice, PracticeMembership, User
+from .models import Invitation, Practice, PracticeMembership, Stakeholder, User
+from .signals import contact_joined
 from .stakeholders import MEMBERSHIP_TO_STAKEHOLDER_ROLE, DuplicateStakeholder, stakeholder_create
 
 logger = logging.getLogger(__name__)
 
 SALT = "practices.invitation"
+# The same invitation submitted again within this time (a double click, a form sent twice at once)
+# is the same invitation: it is not replaced and its email is not sent again.
+REPEAT_WINDOW = datetime.timedelta(minutes=1)
 
 
 class AlreadyMember(Exception):
@@ -50,23 +56,88 @@ def invitation_url(invitation: Invitation) -> str:
 def invitation_create(*, practice: Practice, email: str, role: str, by, migration=None) -> Invitation:
     """Invite `email` to join `practice` as `role` and send the link once the invitation is saved.
 
-    A newer invitation to the same address replaces the older one, whose link then stops working.
+    A newer invitation to the same address replaces the older one, whose link then stops working;
+    the same invitation again within REPEAT_WINDOW returns the one just made (one invitation, one
+    email), unless its email failed, when inviting again is how the manager sends it again.
     """
     email = email.strip().lower()
     if PracticeMembership.objects.filter(practice=practice, user__email__iexact=email).exists():
         raise AlreadyMember(f"{email} is already a member of {practice.name}.")
-    with transaction.atomic():
-        now = timezone.now()
-        for older in Invitation.objects.select_for_update().filter(
+    try:
+        with transaction.atomic():
+            # Invitations to one practice are decided one at a time: submits arriving together queue
+            # on the practice's row, so each sees what the one before it did instead of racing to insert.
+            list(Practice.objects.select_for_update().filter(pk=practice.pk))
+            now = timezone.now()
+            open_invitations = Invitation.objects.filter(
+                practice=practice, email__iexact=email, accepted_at__isnull=True, replaced_at__isnull=True
+            )
+            repeated = _repeat_of(open_invitations.first(), role=role, migration=migration, now=now)
+            if repeated is not None:
+                return repeated
+            for older in open_invitations.select_for_update():
+                older.replaced_at = now
+                older.save(update_fields=["replaced_at"])
+            invitation = Invitation.objects.create(
+                practice=practice, migration=migration, email=email, role=role, invited_by=by, created_at=now
+            )
+            transaction.on_commit(lambda: invitation_send(invitation))
+    except IntegrityError:
+        # Only where the row lock does not serialise (SQLite): another submit made it first.
+        existing = Invitation.objects.filter(
             practice=practice, email__iexact=email, accepted_at__isnull=True, replaced_at__isnull=True
-        ):
-            older.replaced_at = now
-            older.save(update_fields=["replaced_at"])
-        invitation = Invitation.objects.create(
-            practice=practice, migration=migration, email=email, role=role, invited_by=by, created_at=now
-        )
-        transaction.on_commit(lambda: invitation_send(invitation))
+        ).first()
+        if existing is None:
+            raise
+        return existing
     return invitation
+
+
+def invitations_create(*, wanted: list[tuple[Practice, str, object]], role: str, by) -> None:
+    """``invitation_create`` for many (practice, email, migration) at once (a wave), skipping people
+    already members. The usual case, nobody open-invited to that practice yet, is saved in bulk;
+    anyone else goes through invitation_create one by one, so the replacing and repeat rules stay
+    in one place. Each email goes once the invitations are saved, as invitation_create's does.
+    """
+    wanted = [(practice, email.strip().lower(), migration) for practice, email, migration in wanted]
+    practice_ids = {practice.pk for practice, _, _ in wanted}
+    members = set(
+        PracticeMembership.objects.filter(practice_id__in=practice_ids)
+        .annotate(address=Lower("user__email"))
+        .values_list("practice_id", "address")
+    )
+    invited = set(
+        Invitation.objects.filter(practice_id__in=practice_ids, accepted_at__isnull=True, replaced_at__isnull=True)
+        .annotate(address=Lower("email"))
+        .values_list("practice_id", "address")
+    )
+    now = timezone.now()
+    fresh, one_by_one = [], []
+    for practice, email, migration in wanted:
+        key = (practice.pk, email)
+        if key in members:
+            continue
+        if key in invited:
+            one_by_one.append((practice, email, migration))
+            continue
+        invited.add(key)
+        fresh.append(
+            Invitation(practice=practice, migration=migration, email=email, role=role, invited_by=by, created_at=now)
+        )
+    with transaction.atomic():
+        # Audit: the Invitation row is its own record (audit/coverage.py), as invitation_create's is.
+        for invitation in Invitation.objects.bulk_create(fresh, batch_size=1_000):
+            transaction.on_commit(lambda invitation=invitation: invitation_send(invitation))
+        for practice, email, migration in one_by_one:
+            with contextlib.suppress(AlreadyMember):
+                invitation_create(practice=practice, email=email, role=role, by=by, migration=migration)
+
+
+def _repeat_of(invitation: Invitation | None, *, role: str, migration, now) -> Invitation | None:
+    if invitation is None or invitation.email_failed_at is not None:
+        return None
+    same = invitation.role == role and invitation.migration_id == (migration.pk if migration else None)
+    return invitation if same and now - invitation.created_at < REPEAT_WINDOW else None
 
 
 def invitation_send(invitation: Invitation) -> None:
@@ -130,7 +201,7 @@ def invitation_open(token: str, *, ods_code: str) -> Invitation:
         raise InvitationProblem(
             "used",
             "This invitation has already been used",
-            f"It was accepted on {timezone.localtime(invitation.accepted_at):%-d %b %Y}. "
+            f"It was accepted on {date_format(timezone.localtime(invitation.accepted_at), 'DATE_FORMAT')}. "
             "If that was you, sign in with your email address.",
             410,
         )
@@ -190,10 +261,7 @@ def invitation_accept(*, invitation: Invitation, user: User) -> PracticeMembersh
             stand_in = migration.stakeholders.current().filter(role=role, user=None, email__iexact=user.email).first()
             already = migration.stakeholders.current().filter(role=role, user=user).exists()
             if stand_in is not None and not already:
-                # Imported here: the plan builds on the people, not the other way round.
-                from tasks.services import tasks_move_to_account
-
-                tasks_move_to_account(contact=stand_in, user=user, by=invitation.invited_by)
+                contact_joined.send(sender=Stakeholder, contact=stand_in, user=user, by=invitation.invited_by)
                 stand_in.user = user
                 stand_in.name = stand_in.email = stand_in.organisation_name = stand_in.organisation_ods_code = ""
                 stand_in._history_user = invitation.invited_by
@@ -206,10 +274,30 @@ def invitation_accept(*, invitation: Invitation, user: User) -> PracticeMembersh
 
 
 def invitation_accept_as_new_user(*, invitation: Invitation, first_name: str, last_name: str, password: str) -> User:
-    """Create the invited person's account with the password they chose, then accept."""
+    """Create the invited person's account with the password they chose, then accept.
+
+    The invitation is locked first, so of several submits at once one creates the account and the
+    others find the invitation used, rather than racing to create the same user.
+    """
     with transaction.atomic():
-        user = User.objects.create_user(
-            email=invitation.email, password=password, first_name=first_name, last_name=last_name
-        )
+        if not Invitation.objects.select_for_update().filter(
+            pk=invitation.pk, accepted_at__isnull=True, replaced_at__isnull=True
+        ):
+            raise InvitationProblem(
+                "used", "This invitation has already been used", "Sign in with your email address.", 410
+            )
+        try:
+            with transaction.atomic():
+                user = User.objects.create_user(
+                    email=invitation.email, password=password, first_name=first_name, last_name=last_name
+                )
+        except IntegrityError:
+            # An administrator made the account since the page was opened.
+            raise InvitationProblem(
+                "account_exists",
+                "You already have an account",
+                "Sign in with your email address, then open the invitation link again to accept it.",
+                409,
+            ) from None
         invitation_accept(invitation=invitation, user=user)
     return user

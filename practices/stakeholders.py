@@ -369,6 +369,39 @@ def stakeholders_confirm(*, migration, chosen: Iterable[Suggestion], by) -> list
 # Changes -----------------------------------------------------------------------------------------
 
 
+def stakeholder_build(
+    *,
+    migration,
+    role: str,
+    by,
+    user: User | None = None,
+    organisation: Organisation | None = None,
+    name: str = "",
+    organisation_name: str = "",
+    organisation_ods_code: str = "",
+    job_title: str = "",
+    email: str = "",
+    phone: str = "",
+) -> Stakeholder:
+    """The unsaved stakeholder ``stakeholder_create`` saves (a wave saves many in bulk): a user is
+    named by their account, anyone else by what was typed."""
+    stakeholder = Stakeholder(
+        migration=migration,
+        role=role,
+        user=user,
+        organisation=organisation,
+        name="" if user else name,
+        organisation_name="" if user else organisation_name,
+        organisation_ods_code="" if user else organisation_ods_code.upper(),
+        job_title=job_title,
+        email="" if user else email.strip().lower(),
+        phone=phone,
+        created_by=by,
+    )
+    stakeholder._history_user = by
+    return stakeholder
+
+
 def stakeholder_create(
     *,
     migration,
@@ -396,20 +429,19 @@ def stakeholder_create(
     )
     if existing:
         raise DuplicateStakeholder(existing)
-    stakeholder = Stakeholder(
+    stakeholder = stakeholder_build(
         migration=migration,
         role=role,
+        by=by,
         user=user,
         organisation=organisation,
-        name="" if user else name,
-        organisation_name="" if user else organisation_name,
-        organisation_ods_code="" if user else organisation_ods_code.upper(),
+        name=name,
+        organisation_name=organisation_name,
+        organisation_ods_code=organisation_ods_code,
         job_title=job_title,
-        email="" if user else email,
+        email=email,
         phone=phone,
-        created_by=by,
     )
-    stakeholder._history_user = by
     try:
         # The savepoint keeps an outer transaction usable after losing a race to a twin request.
         with transaction.atomic():

@@ -8,10 +8,9 @@
 - Everyone else gets a 404, as for the migration itself.
 """
 
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 
-from cutover.access import get_migration_for_user
+from cutover.access import PatientDetailsRefused, get_migration_for_user
 from cutover.models import Migration
 from practices.models import PracticeMembership
 
@@ -30,7 +29,7 @@ def get_migration_for_reentry(request, pk: int) -> Migration:
     """The migration whose log the user may work on: 404 for outsiders, 403 for ICB and partner users."""
     migration = get_migration_for_user(request, pk)
     if not can_see_entries(request.user, migration):
-        raise PermissionDenied(REFUSAL)
+        raise PatientDetailsRefused(REFUSAL)
     return migration
 
 

@@ -5,6 +5,8 @@ from collections.abc import Iterable, Iterator
 
 from django.utils import timezone
 
+from cutover.text import spreadsheet_text
+
 from .models import Entry
 
 HEADER = [
@@ -32,16 +34,10 @@ HEADER = [
     "Reason for voiding",
 ]
 
-# A cell starting with one of these is run as a formula by Excel, LibreOffice and Google Sheets.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
 
 def safe_cell(value) -> str:
-    """The value as text, with a leading quote on anything a spreadsheet would run as a formula."""
-    text = "" if value is None else str(value)
-    if text.startswith(FORMULA_STARTS):
-        return "'" + text
-    return text
+    """The value as text, safe to open in a spreadsheet (see cutover.text.spreadsheet_text)."""
+    return spreadsheet_text("" if value is None else str(value), quote_formulas=True)
 
 
 def _when(moment) -> str:

@@ -6,21 +6,28 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Field, Fieldset, Layout, Row, Submit
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils import timezone
 
 from cutover.models import Migration
+from cutover.text import CleanTextMixin
+from cutover.widgets import DateInput, DateTimeInput
 
-from .models import PATIENT_KINDS, SUMMARY_OPTIONAL_KINDS, Kind, check_occurred_at, kinds_for, recording_window
+from .models import (
+    FIELDS_BY_KIND,
+    PATIENT_FIELDS,
+    PATIENT_KINDS,
+    REGISTRATION_FIELDS,
+    STOCK_FIELDS,
+    SUMMARY_OPTIONAL_KINDS,
+    Kind,
+    check_occurred_at,
+    empty_value,
+    kinds_for,
+    recording_window,
+    still_to_re_enter,
+)
 from .nhs_number import normalise_nhs_number, validate_nhs_number
-
-PATIENT_FIELDS = ["nhs_number"]
-REGISTRATION_FIELDS = ["patient_name", "patient_date_of_birth", "patient_address"]
-STOCK_FIELDS = ["stock_item", "stock_quantity", "stock_unit"]
-FIELDS_BY_KIND = dict.fromkeys(PATIENT_KINDS, PATIENT_FIELDS) | {
-    Kind.NEW_REGISTRATION: REGISTRATION_FIELDS,
-    Kind.DISPENSARY_STOCK: STOCK_FIELDS,
-}
-EMPTY = {"patient_date_of_birth": None, "stock_quantity": None}
 
 REQUIRED_MESSAGES = {
     "nhs_number": (
@@ -37,26 +44,16 @@ REQUIRED_MESSAGES = {
 }
 
 
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
-
-
-class DateTimeInput(forms.DateTimeInput):
-    input_type = "datetime-local"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
-
-
-class EntryForm(forms.Form):
+class EntryForm(CleanTextMixin, forms.Form):
     """Record one activity at a busy desk.
 
     Every field is in the page, so it works without JavaScript; a small script hides the fields the
     chosen kind does not use. Only the fields of the chosen kind are validated and kept.
     """
+
+    # Recording at a busy desk: after an error the cursor goes straight to the first field to fix
+    # (autofocus, below), so the error summary does not take focus (templates/nhsuk/errors.html).
+    focus_first_error = True
 
     kind = forms.ChoiceField(
         label="Kind of activity",
@@ -129,7 +126,12 @@ class EntryForm(forms.Form):
         helper = FormHelper()
         helper.attrs = {"data-reentry-form": "", "novalidate": ""}
         groups = [
-            Fieldset("Patient", *PATIENT_FIELDS, data_kinds=" ".join(PATIENT_KINDS), css_class="reentry-group"),
+            Fieldset(
+                "Patient",
+                *PATIENT_FIELDS,
+                data_kinds=" ".join(PATIENT_KINDS),
+                css_class="reentry-group",
+            ),
             Fieldset(
                 "New patient (no NHS number yet)",
                 *REGISTRATION_FIELDS,
@@ -150,7 +152,7 @@ class EntryForm(forms.Form):
         helper.layout = Layout(
             Field("kind"),
             *groups,
-            Row(Column("occurred_at"), Column("from_paper", css_class="align-self-center")),
+            Row(Column("occurred_at"), Column("from_paper", css_class="app-form-row__item--button")),
             "summary",
             "token",
             Submit("submit", "Record activity"),
@@ -179,13 +181,17 @@ class EntryForm(forms.Form):
         if kind is None:
             return cleaned
         kept = FIELDS_BY_KIND[kind]
-        for group in (PATIENT_FIELDS, REGISTRATION_FIELDS, STOCK_FIELDS):
+        for group in (
+            PATIENT_FIELDS,
+            REGISTRATION_FIELDS,
+            STOCK_FIELDS,
+        ):
             for name in group:
                 if name in kept or name not in self.fields:
                     continue
                 # A value left in another kind's field is not part of this entry, typos included.
                 self._errors.pop(name, None)
-                cleaned[name] = EMPTY.get(name, "")
+                cleaned[name] = empty_value(name)
         for name in kept:
             if name not in self._errors and cleaned.get(name) in (None, ""):
                 self.add_error(name, REQUIRED_MESSAGES[name])
@@ -219,7 +225,7 @@ class EntryForm(forms.Form):
         return {name: data[name] for name in names} | {"token": data["token"]}
 
 
-class VoidForm(forms.Form):
+class VoidForm(CleanTextMixin, forms.Form):
     reason = forms.CharField(
         label="Why is this entry void?",
         max_length=500,
@@ -231,7 +237,9 @@ class VoidForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
-        self.helper.layout = Layout("reason", StrictButton("Void entry", type="submit", css_class="btn btn-danger"))
+        self.helper.layout = Layout(
+            "reason", StrictButton("Void entry", type="submit", css_class="nhsuk-button nhsuk-button--warning")
+        )
 
     def clean_reason(self):
         reason = self.cleaned_data["reason"].strip()
@@ -256,8 +264,8 @@ class WorklistFilterForm(forms.Form):
                 Column("kind"),
                 Column("recorded_by"),
                 Column(
-                    StrictButton("Filter", type="submit", css_class="btn btn-outline-primary mb-3"),
-                    css_class="align-self-end",
+                    StrictButton("Filter", type="submit", css_class="nhsuk-button nhsuk-button--secondary"),
+                    css_class="app-form-row__item--button",
                 ),
             )
         )
@@ -276,11 +284,11 @@ class WorklistFilterForm(forms.Form):
 
 class LogFilterForm(forms.Form):
     STATUSES = {
-        "": ("Every entry", {}),
-        "to_re_enter": ("Still to re-enter", {"voided_at__isnull": True, "re_entered_at__isnull": True}),
-        "to_check": ("Re-entered, not checked", {"re_entered_at__isnull": False, "checked_at__isnull": True}),
-        "checked": ("Re-entered and checked", {"checked_at__isnull": False}),
-        "voided": ("Voided", {"voided_at__isnull": False}),
+        "": ("Every entry", Q()),
+        "to_re_enter": ("Still to re-enter", still_to_re_enter()),
+        "to_check": ("Re-entered, not checked", Q(re_entered_at__isnull=False, checked_at__isnull=True)),
+        "checked": ("Re-entered and checked", Q(checked_at__isnull=False)),
+        "voided": ("Voided", Q(voided_at__isnull=False)),
     }
 
     status = forms.ChoiceField(label="Status", required=False)
@@ -298,16 +306,16 @@ class LogFilterForm(forms.Form):
                 Column("status"),
                 Column("kind"),
                 Column(
-                    StrictButton("Filter", type="submit", css_class="btn btn-outline-primary mb-3"),
-                    css_class="align-self-end",
+                    StrictButton("Filter", type="submit", css_class="nhsuk-button nhsuk-button--secondary"),
+                    css_class="app-form-row__item--button",
                 ),
             )
         )
 
-    def filters(self) -> dict:
+    def filters(self) -> Q:
         if not self.is_valid():
-            return {}
-        lookups = dict(self.STATUSES[self.cleaned_data.get("status") or ""][1])
+            return Q()
+        lookups = self.STATUSES[self.cleaned_data.get("status") or ""][1]
         if self.cleaned_data.get("kind"):
-            lookups["kind"] = self.cleaned_data["kind"]
+            lookups &= Q(kind=self.cleaned_data["kind"])
         return lookups

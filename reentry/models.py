@@ -17,9 +17,10 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from cutover.formatting import day_text, moment_text
 from cutover.models import Migration
 
-from .nhs_number import format_nhs_number
+from .nhs_number import format_nhs_number, validate_nhs_number
 
 
 class DeletionRefused(Exception):
@@ -48,6 +49,31 @@ class Kind(models.TextChoices):
 PATIENT_KINDS = [kind for kind in Kind.values if kind not in (Kind.NEW_REGISTRATION, Kind.DISPENSARY_STOCK)]
 # A summary is what the re-entering person types in; registrations and stock carry it in their own fields.
 SUMMARY_OPTIONAL_KINDS = [Kind.NEW_REGISTRATION, Kind.DISPENSARY_STOCK]
+# The fields each kind of entry carries; the others stay empty. The form and the service that
+# records an entry take them from here; the constraints on Entry hold the same rule in the database.
+PATIENT_FIELDS = ("nhs_number",)
+REGISTRATION_FIELDS = ("patient_name", "patient_date_of_birth", "patient_address")
+STOCK_FIELDS = ("stock_item", "stock_quantity", "stock_unit")
+FIELDS_BY_KIND: dict[str, tuple[str, ...]] = dict.fromkeys(PATIENT_KINDS, PATIENT_FIELDS) | {
+    Kind.NEW_REGISTRATION: REGISTRATION_FIELDS,
+    Kind.DISPENSARY_STOCK: STOCK_FIELDS,
+}
+KIND_FIELDS = PATIENT_FIELDS + REGISTRATION_FIELDS + STOCK_FIELDS
+# What could identify a patient: kept from error reports, removed by retention (retention.py).
+IDENTIFYING_FIELDS = (
+    "nhs_number",
+    "patient_name",
+    "patient_date_of_birth",
+    "patient_address",
+    "summary",
+    "void_reason",
+)
+_NULLABLE = {"patient_date_of_birth", "stock_quantity"}
+
+
+def empty_value(name: str):
+    """What an entry field holds when it has nothing: None for the date and the quantity, else ""."""
+    return None if name in _NULLABLE else ""
 
 
 def kinds_for(migration: Migration) -> list[tuple[str, str]]:
@@ -111,8 +137,18 @@ def check_occurred_at(migration: Migration, occurred_at: datetime.datetime, *, n
             "The activity must have happened during the cutover, between FDP on %(fdp)s and the end of "
             "go-live day, %(go_live)s. Activities outside it are in the old or the new system already.",
             code="outside_cutover",
-            params={"fdp": f"{window.fdp:%-d %b %Y}", "go_live": f"{window.go_live:%-d %b %Y}"},
+            params={"fdp": day_text(window.fdp), "go_live": day_text(window.go_live)},
         )
+
+
+def still_to_re_enter(via: str = "") -> Q:
+    """The one definition of "still to re-enter": neither re-entered nor voided.
+
+    `via` reaches the entries through a relation, e.g. "reentry_entries__" from a migration.
+    Everything that counts a backlog (the log's filters, the counts, retention, the dashboard and
+    the weekly reminder) builds on this.
+    """
+    return Q(**{f"{via}voided_at__isnull": True, f"{via}re_entered_at__isnull": True})
 
 
 class EntryQuerySet(models.QuerySet):
@@ -126,7 +162,7 @@ class EntryQuerySet(models.QuerySet):
         return self.filter(voided_at__isnull=True)
 
     def to_re_enter(self) -> "EntryQuerySet":
-        return self.filter(voided_at__isnull=True, re_entered_at__isnull=True)
+        return self.filter(still_to_re_enter())
 
     def delete(self):
         raise DeletionRefused()
@@ -138,7 +174,7 @@ class Entry(models.Model):
     migration = models.ForeignKey(Migration, on_delete=models.PROTECT, related_name="reentry_entries")
     kind = models.CharField(max_length=32, choices=Kind.choices)
 
-    nhs_number = models.CharField("NHS number", max_length=10, blank=True)
+    nhs_number = models.CharField("NHS number", max_length=10, blank=True, validators=[validate_nhs_number])
     patient_name = models.CharField("patient's full name", max_length=200, blank=True)
     patient_date_of_birth = models.DateField("patient's date of birth", null=True, blank=True)
     patient_address = models.TextField("patient's address", max_length=500, blank=True)
@@ -352,7 +388,7 @@ class Entry(models.Model):
         if self.identifiers_removed:
             return "Patient details removed"
         if self.kind == Kind.NEW_REGISTRATION:
-            return f"{self.patient_name} (born {self.patient_date_of_birth:%-d %b %Y})"
+            return f"{self.patient_name} (born {day_text(self.patient_date_of_birth)})"
         return self.nhs_number_display
 
 
@@ -389,7 +425,7 @@ class AccessEvent(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_action_display()} ({self.at:%-d %b %Y %H:%M})"
+        return f"{self.get_action_display()} ({moment_text(self.at)})"
 
     def delete(self, *args, **kwargs):
         raise DeletionRefused("The record of who looked at patient identifiers is never deleted.")

@@ -1,16 +1,19 @@
 """NHS numbers: ten digits, the last a modulus 11 check digit over the first nine.
 
 People type them with spaces or dashes ("943 476 5919"); we store the ten digits only
-and show them back in the familiar 3-3-4 groups.
+and show them back in the familiar 3-3-4 groups. The arithmetic and the range rules are the
+maintained `nhs-number` package's; this module adds messages the person at the desk can act on.
+`validate_nhs_number` is the one check: the entry model's field runs it, so the form (a ModelForm
+field or the service's full_clean) and every other path check a number the same way.
 """
 
 import re
 
+import nhs_number as nhs
 from django.core.exceptions import ValidationError
 
 _SEPARATORS = re.compile(r"[\s\-]+")
 _DIGITS = re.compile(r"[0-9]*")
-_WEIGHTS = range(10, 1, -1)  # 10 for the first digit down to 2 for the ninth
 
 
 def normalise_nhs_number(value: str) -> str:
@@ -20,13 +23,8 @@ def normalise_nhs_number(value: str) -> str:
 
 def nhs_check_digit(first_nine: str) -> int | None:
     """The check digit for nine digits, or None when the result is 10: no NHS number uses those nine digits."""
-    remainder = sum(int(digit) * weight for digit, weight in zip(first_nine, _WEIGHTS, strict=True)) % 11
-    check = 11 - remainder
-    if check == 11:
-        return 0
-    if check == 10:
-        return None
-    return check
+    check = nhs.calculate_checksum(first_nine)
+    return None if check == 10 else check
 
 
 def validate_nhs_number(value: str) -> None:
@@ -54,6 +52,13 @@ def validate_nhs_number(value: str) -> None:
             "This is not a valid NHS number: its last digit does not match the other nine. "
             "Check for a mistyped or swapped digit.",
             code="check_digit",
+        )
+    if not nhs.is_valid(digits):
+        # The package also refuses numbers in Scotland's CHI range whose first six digits are not a date.
+        raise ValidationError(
+            "This is not a valid NHS number: it falls in the Scottish CHI range but does not begin with a "
+            "date of birth. Check for a mistyped digit.",
+            code="range",
         )
 
 

@@ -32,18 +32,11 @@ from simple_history.utils import bulk_update_with_history
 from cutover.models import Migration
 from cutover.timeline import local_today
 
-from .models import Entry
+from .models import IDENTIFYING_FIELDS, Entry, empty_value, still_to_re_enter
 
 CHANGE_REASON = "Patient details removed after the retention period"
 # Cleared on the entry and on every history row of it. Kept: kind, dates, stock figures, who did what.
-CLEARED = {
-    "nhs_number": "",
-    "patient_name": "",
-    "patient_date_of_birth": None,
-    "patient_address": "",
-    "summary": "",
-    "void_reason": "",
-}
+CLEARED = {name: empty_value(name) for name in IDENTIFYING_FIELDS}
 
 
 @dataclass(frozen=True)
@@ -75,9 +68,7 @@ def _with_retention_figures(migrations):
     entries = "reentry_entries"
     return migrations.annotate(
         to_remove=Count(entries, filter=Q(reentry_entries__identifiers_removed_at__isnull=True)),
-        backlog=Count(
-            entries, filter=Q(reentry_entries__voided_at__isnull=True, reentry_entries__re_entered_at__isnull=True)
-        ),
+        backlog=Count(entries, filter=still_to_re_enter(via="reentry_entries__")),
         last_re_entered=Max(f"{entries}__re_entered_at"),
         last_voided=Max(f"{entries}__voided_at"),
     )
@@ -124,7 +115,7 @@ def identifiers_remove(*, migration: Migration, now: datetime.datetime | None = 
         entries = list(
             Entry.objects.select_for_update()
             .filter(migration=migration, identifiers_removed_at__isnull=True)
-            .filter(Q(re_entered_at__isnull=False) | Q(voided_at__isnull=False))
+            .exclude(still_to_re_enter())
             .order_by("pk")
         )
         for entry in entries:

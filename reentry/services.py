@@ -13,19 +13,25 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from cutover.formatting import day_text
 from cutover.models import Migration
 from cutover.timeline import local_today
-from tasks.services import tasks_follow_reentry
 
 from .models import (
+    FIELDS_BY_KIND,
+    KIND_FIELDS,
+    PATIENT_KINDS,
     AccessEvent,
     Entry,
     Kind,
     check_occurred_at,
+    empty_value,
     re_entry_open,
     recording_window,
+    still_to_re_enter,
 )
-from .nhs_number import normalise_nhs_number, validate_nhs_number
+from .nhs_number import normalise_nhs_number
+from .signals import entries_changed
 
 
 class ReentryActionRefused(Exception):
@@ -63,7 +69,7 @@ def entry_record(
     today = timezone.localdate(now)
     window = recording_window(migration)
     if not window.is_open(today):
-        raise ReentryActionRefused(f"Recording opens on FDP day, {migration.fdp_date:%-d %b %Y}.")
+        raise ReentryActionRefused(f"Recording opens on FDP day, {day_text(migration.fdp_date)}.")
     errors: dict[str, list] = {}
     try:
         check_occurred_at(migration, occurred_at, now=now)
@@ -71,12 +77,11 @@ def entry_record(
         errors["occurred_at"] = exc.error_list
     if kind == Kind.DISPENSARY_STOCK and not migration.practice.dispensing:
         errors["kind"] = ["Dispensary stock is only recorded by dispensing practices."]
-    if kind in _PATIENT_KIND_VALUES:
+    if kind in PATIENT_KINDS:
+        # Stored as ten digits; the model's field checks it (validate_nhs_number) in full_clean below.
         nhs_number = normalise_nhs_number(nhs_number)
-        try:
-            validate_nhs_number(nhs_number)
-        except ValidationError as exc:
-            errors["nhs_number"] = exc.error_list
+        if not nhs_number:
+            errors["nhs_number"] = ["Enter the patient's NHS number (10 digits)."]
     if errors:
         raise ValidationError(errors)
 
@@ -109,7 +114,7 @@ def entry_record(
         with transaction.atomic():
             entry.save()
             # Something new to re-enter reopens a re-entry task already ticked off.
-            tasks_follow_reentry(migration=migration, kinds=[kind], by=by)
+            entries_changed.send(sender=Entry, migration=migration, kinds=[kind], by=by)
     except IntegrityError:
         existing = _entry_for_token(token=token, migration=migration, by=by)
         if existing is None:
@@ -118,31 +123,14 @@ def entry_record(
     return entry, True
 
 
-_PATIENT_KIND_VALUES = {k for k in Kind.values if k not in (Kind.NEW_REGISTRATION, Kind.DISPENSARY_STOCK)}
-
-
 def _fields_for_kind(kind: str, **fields) -> dict:
     """Only the fields that belong to the kind are kept; the others are saved empty.
 
     The form shows every field when JavaScript is off, so a value typed into a field for another kind
     must not end up in the record.
     """
-    empty = {
-        "nhs_number": "",
-        "patient_name": "",
-        "patient_date_of_birth": None,
-        "patient_address": "",
-        "stock_item": "",
-        "stock_quantity": None,
-        "stock_unit": "",
-    }
-    if kind == Kind.NEW_REGISTRATION:
-        keep = ["patient_name", "patient_date_of_birth", "patient_address"]
-    elif kind == Kind.DISPENSARY_STOCK:
-        keep = ["stock_item", "stock_quantity", "stock_unit"]
-    else:
-        keep = ["nhs_number"]
-    return {**empty, **{name: fields[name] for name in keep}}
+    keep = FIELDS_BY_KIND[kind]
+    return {name: fields[name] if name in keep else empty_value(name) for name in KIND_FIELDS}
 
 
 def _entry_for_token(*, token: uuid.UUID, migration: Migration, by) -> Entry | None:
@@ -168,7 +156,7 @@ def entry_mark_re_entered(*, entry: Entry, by) -> Entry:
         entry._history_user = by
         entry.save(update_fields=["re_entered_by", "re_entered_at"])
         # The last item of its kind ticks the plan's re-entry task, by whoever re-entered it.
-        tasks_follow_reentry(migration=entry.migration, kinds=[entry.kind], by=by)
+        entries_changed.send(sender=Entry, migration=entry.migration, kinds=[entry.kind], by=by)
     return entry
 
 
@@ -190,7 +178,7 @@ def entries_mark_re_entered(*, migration: Migration, entry_ids: list[int], by) -
             entry.re_entered_at = now
             entry._history_user = by
             entry.save(update_fields=["re_entered_by", "re_entered_at"])
-        tasks_follow_reentry(migration=migration, kinds={entry.kind for entry in entries}, by=by)
+        entries_changed.send(sender=Entry, migration=migration, kinds={entry.kind for entry in entries}, by=by)
     return len(entries)
 
 
@@ -202,7 +190,7 @@ def _refuse_re_entry(entry: Entry) -> None:
 
 
 def _not_yet_message(migration: Migration) -> str:
-    return f"Re-entry starts at go-live, on {migration.go_live_date:%-d %b %Y}, when the new system is there."
+    return f"Re-entry starts at go-live, on {day_text(migration.go_live_date)}, when the new system is there."
 
 
 def entry_mark_checked(*, entry: Entry, by) -> Entry:
@@ -241,7 +229,7 @@ def entry_void(*, entry: Entry, reason: str, by) -> Entry:
         entry._history_user = by
         entry.save(update_fields=["voided_by", "voided_at", "void_reason"])
         # Voiding the last item left also empties the backlog.
-        tasks_follow_reentry(migration=entry.migration, kinds=[entry.kind], by=by)
+        entries_changed.send(sender=Entry, migration=entry.migration, kinds=[entry.kind], by=by)
     return entry
 
 
@@ -283,7 +271,7 @@ def reentry_counts(migration: Migration) -> ReentryCounts:
         .values("kind")
         .annotate(
             recorded=Count("pk", filter=live),
-            to_re_enter=Count("pk", filter=live & Q(re_entered_at__isnull=True)),
+            to_re_enter=Count("pk", filter=still_to_re_enter()),
             voided=Count("pk", filter=~live),
         )
     )

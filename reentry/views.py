@@ -17,6 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from cutover.access import refuse_if_closed
 from cutover.history import history_entries
 from cutover.timeline import local_today
 from practices.models import User
@@ -25,10 +26,9 @@ from . import services
 from .access import get_entry_for_user, get_migration_for_reentry
 from .export import csv_lines
 from .forms import EntryForm, LogFilterForm, VoidForm, WorklistFilterForm
-from .models import AccessEvent, Entry, re_entry_open, recording_window
+from .models import IDENTIFYING_FIELDS, AccessEvent, Entry, re_entry_open, recording_window
 
 LAST_KIND_KEY = "reentry_last_kind"
-IDENTIFYING_FIELDS = ("nhs_number", "patient_name", "patient_date_of_birth", "patient_address", "summary")
 
 
 @require_http_methods(["GET", "POST"])
@@ -37,6 +37,7 @@ IDENTIFYING_FIELDS = ("nhs_number", "patient_name", "patient_date_of_birth", "pa
 @sensitive_post_parameters(*IDENTIFYING_FIELDS)
 def entry_record(request, pk: int):
     migration = get_migration_for_reentry(request, pk)
+    refuse_if_closed(migration)
     today = local_today()
     window = recording_window(migration)
     context = {"migration": migration, "window": window, "today": today, "section": "record"}
@@ -165,7 +166,7 @@ def log(request, pk: int):
     filter_form = LogFilterForm(request.GET or None, migration=migration)
     entries = (
         Entry.objects.visible_to(request.user)
-        .filter(migration=migration, **filter_form.filters())
+        .filter(filter_form.filters(), migration=migration)
         .select_related("recorded_by", "re_entered_by", "checked_by", "voided_by")
         .order_by("occurred_at", "pk")
     )
@@ -272,6 +273,7 @@ def entry_check(request, pk: int, entry_pk: int):
 @never_cache
 def entry_void(request, pk: int, entry_pk: int):
     entry = get_entry_for_user(request, pk, entry_pk)
+    refuse_if_closed(entry.migration)
     if request.method == "GET":
         # The page shows the entry's details beside the form, so opening it counts as viewing the entry.
         services.access_event_record(

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 
-from cutover.access import get_migration_for_user
+from cutover.access import get_migration_for_user, refuse_if_closed
 from cutover.models import Migration
 from practices.models import PracticeMembership
 
@@ -38,6 +38,8 @@ DENIED_MESSAGES = {
 
 
 def plan_access(user, migration: Migration) -> PlanAccess:
+    if migration.is_closed:
+        return PlanAccess()  # a closed migration's plan is read-only for everyone
     if user.is_superuser:
         return PlanAccess(can_update=True, can_assign=True, can_manage=True)
     role = (
@@ -61,6 +63,8 @@ def get_plan_for_user(request, pk: int, *, need: str | None = None) -> tuple[Mig
     """
     migration = get_migration_for_user(request, pk)
     access = plan_access(request.user, migration)
+    if need:
+        refuse_if_closed(migration)
     if need and not getattr(access, need):
         raise PermissionDenied(DENIED_MESSAGES[need])
     return migration, access

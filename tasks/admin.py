@@ -1,7 +1,9 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import PlanTemplateItem, Task, TaskNote
+from cutover.text import CleanTextModelForm
+
+from .models import LocalPlanItem, PlanTemplateItem, Task, TaskNote
 
 
 class SuperuserOnly:
@@ -25,6 +27,7 @@ class SuperuserOnly:
 
 @admin.register(PlanTemplateItem)
 class PlanTemplateItemAdmin(SuperuserOnly, SimpleHistoryAdmin):
+    form = CleanTextModelForm
     list_display = ["title", "phase", "due_rule", "default_owner_role", "dispensing_only", "active", "position"]
     list_filter = ["phase", "anchor", "dispensing_only", "active"]
     list_editable = ["position"]
@@ -55,6 +58,27 @@ class PlanTemplateItemAdmin(SuperuserOnly, SimpleHistoryAdmin):
         return obj.due_rule
 
 
+@admin.register(LocalPlanItem)
+class LocalPlanItemAdmin(SuperuserOnly, SimpleHistoryAdmin):
+    """For support: programme leads keep their organisation's own tasks on the programme pages."""
+
+    form = CleanTextModelForm
+    list_display = ["title", "organisation", "phase", "due_rule", "default_owner_role", "retired_at"]
+    list_filter = ["phase", "organisation"]
+    search_fields = ["title", "organisation__name"]
+    list_select_related = ["organisation"]
+    raw_id_fields = ["organisation", "created_by"]
+
+    def formfield_for_choice_field(self, db_field, request, **kwargs):
+        if db_field.name == "anchor":
+            kwargs["choices"] = [(value, label) for value, label in db_field.choices if value != "fixed"]
+        return super().formfield_for_choice_field(db_field, request, **kwargs)
+
+    @admin.display(description="Due")
+    def due_rule(self, obj):
+        return obj.due_rule
+
+
 class TaskNoteInline(admin.TabularInline):
     model = TaskNote
     extra = 0
@@ -64,13 +88,23 @@ class TaskNoteInline(admin.TabularInline):
 
 @admin.register(Task)
 class TaskAdmin(SuperuserOnly, SimpleHistoryAdmin):
-    """For support only: practices change their plan through the checklist, which keeps the rules."""
+    """For support only: practices change their plan through the plan, which keeps the rules."""
+
+    form = CleanTextModelForm
 
     list_display = ["title", "migration", "phase", "due_date", "status", "assignee"]
     list_filter = ["phase", "status"]
     search_fields = ["title", "migration__practice__name", "migration__practice__ods_code"]
     list_select_related = ["migration__practice", "assignee"]
-    raw_id_fields = ["migration", "template_item", "assignee", "assigned_contact", "status_changed_by", "created_by"]
+    raw_id_fields = [
+        "migration",
+        "template_item",
+        "local_item",
+        "assignee",
+        "assigned_contact",
+        "status_changed_by",
+        "created_by",
+    ]
     readonly_fields = ["version", "created_at", "updated_at"]
     inlines = [TaskNoteInline]
 

@@ -2,12 +2,14 @@
 
 - The third-party tasks are done when every linked system has the matching step recorded
   (or is marked not applicable with a reason), as practices/third_party.py counts it. With
-  no systems recorded there is nothing to wait for, and the checklist says so.
+  no systems recorded there is nothing to wait for, and the plan says so.
 - The re-entry tasks are done when the matching part of the re-entry log is empty: nothing
   left to re-enter. Voided entries never count.
+- The planning-meeting task is done when the migration records the day the meeting was held:
+  marking it done asks for that day and records it; recording it on the migration ticks it.
 
 The rule is checked by `task_set_status` whenever someone ticks a task. Re-entering the last
-item ticks its task automatically (reentry/services.py calls `tasks_follow_reentry`); the
+item ticks its task automatically (reentry/services.py calls `following.tasks_follow_reentry`); the
 last third-party step does not, because a practice may not have listed all its systems yet,
 so a person ticks the task once they know the list is complete.
 
@@ -20,9 +22,10 @@ from dataclasses import dataclass
 from django.db.models import Count
 from django.urls import reverse
 
+from cutover.formatting import day_text
 from practices.models import ThirdPartyState
-from practices.third_party import step_progress, third_party_states
 from reentry.models import PATIENT_KINDS, Entry, Kind
+from systems.third_party import step_progress, third_party_states
 
 Step = ThirdPartyState.Step
 
@@ -55,7 +58,7 @@ PLANNING_MEETING_TASK = "planning-meeting"
 
 @dataclass(frozen=True)
 class Gate:
-    """What a gated task shows on the checklist, and why it cannot be ticked yet."""
+    """What a gated task shows on the plan, and why it cannot be ticked yet."""
 
     summary: str  # "3 of 5 systems notified", "12 items still to re-enter"
     link_text: str
@@ -72,7 +75,7 @@ def _plural(count: int, one: str, many: str) -> str:
 
 
 def third_party_gate(task_title: str, step: str, states: list[ThirdPartyState], *, migration_pk: int) -> Gate:
-    """The same count as `practices.third_party.third_party_progress`, from states already loaded."""
+    """The same count as `systems.third_party.third_party_progress`, from states already loaded."""
     url = reverse("systems", args=[migration_pk])
     words = STEP_DONE_WORDS[step]
     progress = step_progress(states, step)
@@ -123,9 +126,30 @@ def reentry_backlog_by_task(migration) -> dict[str, int]:
     return {key: sum(by_kind.get(kind, 0) for kind in kinds) for key, kinds in REENTRY_TASKS.items()}
 
 
+def planning_meeting_gate(task_title: str, migration) -> Gate:
+    """The planning-meeting task is done when the migration records the day the meeting was held.
+
+    The plan's "Mark done" asks for that day and records it (tasks.meeting
+    .planning_meeting_mark_held), so the refusal only stops a tick that would leave the task done
+    while the stage, dashboard and reminders still say no meeting was held.
+    """
+    url = reverse("migration-detail", args=[migration.pk])
+    held = migration.planning_meeting_date
+    if held is not None:
+        return Gate(summary=f"Meeting held on {day_text(held)}", link_text="Key dates", link_url=url, refusal="")
+    return Gate(
+        summary="No meeting date recorded",
+        link_text="Key dates",
+        link_url=url,
+        refusal=f"“{task_title}” is marked done with the date the meeting was held: enter it beside “Mark done”.",
+    )
+
+
 def task_gate(task, *, key: str | None) -> Gate | None:
     """The gate of one task, read fresh (for ticking); None for tasks nobody else decides."""
     migration = task.migration
+    if key == PLANNING_MEETING_TASK:
+        return planning_meeting_gate(task.title, migration)
     if key in THIRD_PARTY_TASKS:
         return third_party_gate(
             task.title, THIRD_PARTY_TASKS[key], third_party_states(migration), migration_pk=migration.pk
@@ -142,13 +166,16 @@ def plan_gates(migration, tasks: Iterable) -> dict[int, Gate]:
     At most two queries whatever the number of tasks or systems, and none for a plan without
     gated tasks.
     """
-    tasks = [task for task in tasks if task.template_key in THIRD_PARTY_TASKS or task.template_key in REENTRY_TASKS]
+    gated = {*THIRD_PARTY_TASKS, *REENTRY_TASKS, PLANNING_MEETING_TASK}
+    tasks = [task for task in tasks if task.template_key in gated]
     gates: dict[int, Gate] = {}
     states = None
     backlog = None
     for task in tasks:
         key = task.template_key
-        if key in THIRD_PARTY_TASKS:
+        if key == PLANNING_MEETING_TASK:
+            gates[task.pk] = planning_meeting_gate(task.title, migration)
+        elif key in THIRD_PARTY_TASKS:
             if states is None:
                 states = third_party_states(migration)
             gates[task.pk] = third_party_gate(task.title, THIRD_PARTY_TASKS[key], states, migration_pk=migration.pk)

@@ -1,5 +1,5 @@
 """Demo plans for `seed_demo`: every demo migration gets its plan, with work under way where the
-migration is under way, so the checklist, its filters and the overdue marks all have something to show.
+migration is under way, so the plan, its filters and the overdue marks all have something to show.
 """
 
 import contextlib
@@ -66,7 +66,7 @@ def seed_plan(*, migrations, today: datetime.date) -> int:
                     at=when,
                 )
             else:
-                # Systems or re-entry still to finish leave the task open: the checklist shows what is left.
+                # Systems or re-entry still to finish leave the task open: the plan shows what is left.
                 with contextlib.suppress(TaskNotReady):
                     task_set_status(task=task, status=Task.Status.DONE, by=owner, version=task.version, at=when)
     return created

@@ -4,32 +4,69 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
 
-from cutover.forms import DateInput
-from cutover.timeline import local_today
+from cutover.formatting import day_text
+from cutover.models import Migration
+from cutover.text import CleanTextMixin
+from cutover.timeline import due_within_phase, local_today, validate_plannable_date
+from cutover.widgets import DateInput
 
-from .models import MAX_OFFSET_WORKING_DAYS, Anchor, Direction, Phase, Task
+from .models import MAX_OFFSET_WORKING_DAYS, Anchor, Direction, Phase, Task, counted_due_date
 from .selectors import contact_choice, user_choice
 
 VERSION_ERRORS = {"required": "The form is missing the task's version: reload the page and try again."}
 
 
-class TaskStatusForm(forms.Form):
-    """Tick, untick or mark not applicable. The rows render these fields by hand (see checklist.html)."""
+class TaskStatusForm(CleanTextMixin, forms.Form):
+    """Tick, untick or mark not applicable. The rows render these fields by hand (see plan.html).
+
+    For the planning-meeting task, marking it done asks for the day the meeting was held
+    (`held_on`), and reopening it while a meeting is recorded asks whether to clear that date
+    (`clear_meeting`): the migration's date is what the stage, dashboard and reminders read.
+    """
+
+    CLEAR, KEEP = "clear", "keep"
 
     status = forms.ChoiceField(choices=Task.Status.choices)
     version = forms.IntegerField(min_value=1, widget=forms.HiddenInput, error_messages=VERSION_ERRORS)
     reason = forms.CharField(
         label="Why does this task not apply?", required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2})
     )
+    held_on = forms.DateField(
+        label="Meeting held on",
+        required=False,
+        widget=DateInput(),
+        error_messages={"invalid": "Enter the date the meeting was held, for example 24/11/2026."},
+    )
+    clear_meeting = forms.ChoiceField(
+        label="The recorded meeting",
+        required=False,
+        choices=[(CLEAR, "Clear it: the meeting has not been held"), (KEEP, "Keep it: the meeting was held")],
+    )
+
+    def __init__(self, *args, planning_meeting: bool = False, meeting_recorded: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.planning_meeting = planning_meeting
+        self.meeting_recorded = meeting_recorded
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("status") == Task.Status.NOT_APPLICABLE and not cleaned.get("reason", "").strip():
+        status = cleaned.get("status")
+        if status == Task.Status.NOT_APPLICABLE and not cleaned.get("reason", "").strip():
             self.add_error("reason", "Say why this task does not apply to your practice.")
+        asks_date = self.planning_meeting and status == Task.Status.DONE
+        if asks_date and cleaned.get("held_on") is None and "held_on" not in self.errors:
+            self.add_error("held_on", "Enter the date the meeting was held.")
+        asks_choice = self.planning_meeting and status == Task.Status.OPEN and self.meeting_recorded
+        if asks_choice and not cleaned.get("clear_meeting") and "clear_meeting" not in self.errors:
+            self.add_error("clear_meeting", "Choose whether to clear the recorded meeting or keep it as held.")
         return cleaned
 
+    @property
+    def clears_meeting(self) -> bool:
+        return self.cleaned_data.get("clear_meeting") == self.CLEAR
 
-class TaskNoteForm(forms.Form):
+
+class TaskNoteForm(CleanTextMixin, forms.Form):
     text = forms.CharField(
         label="Add a note",
         max_length=2000,
@@ -85,7 +122,7 @@ class HandOverForm(forms.Form):
             help_text="Done and not-applicable tasks keep who held them.",
         )
         self.helper = FormHelper()
-        self.helper.add_input(Submit("submit", "Remove and hand over their tasks", css_class="btn-danger"))
+        self.helper.add_input(Submit("submit", "Remove and hand over their tasks", css_class="nhsuk-button--warning"))
 
     def clean(self):
         cleaned = super().clean()
@@ -98,7 +135,7 @@ class HandOverForm(forms.Form):
         return self.cleaned_data["to"] if self.cleaned_data["what"] == self.REASSIGN else (None, None)
 
 
-class DueRuleForm(forms.Form):
+class DueRuleForm(CleanTextMixin, forms.Form):
     """A due date as working days before or after a migration date, or a fixed date."""
 
     anchor = forms.ChoiceField(label="Due relative to")
@@ -111,13 +148,22 @@ class DueRuleForm(forms.Form):
     )
     direction = forms.ChoiceField(label="Before or after", choices=Direction.choices, initial=Direction.BEFORE)
     fixed_date = forms.DateField(
-        label="Fixed date", required=False, widget=DateInput(), help_text="Only used when the task has a fixed date."
+        label="Fixed date",
+        required=False,
+        widget=DateInput(),
+        validators=[validate_plannable_date],
+        help_text="Only used when the task has a fixed date.",
     )
 
-    def __init__(self, *args, anchors: list[str], today: datetime.date | None = None, **kwargs):
+    def __init__(self, *args, anchors: list[str], migration: Migration, today: datetime.date | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.today = today or local_today()
+        self.migration = migration
         self.fields["anchor"].choices = [(value, label) for value, label in Anchor.choices if value in anchors]
+
+    def task_phase(self) -> str | None:
+        """The phase the task is in (a subclass knows), for keeping its due date inside it."""
+        return None
 
     def clean(self):
         cleaned = super().clean()
@@ -127,10 +173,30 @@ class DueRuleForm(forms.Form):
             if fixed is None and "fixed_date" not in self.errors:
                 self.add_error("fixed_date", "Enter the date the task is due.")
             elif fixed is not None and fixed < self.today:
-                self.add_error("fixed_date", f"The due date cannot be in the past. Today is {self.today:%-d %b %Y}.")
+                self.add_error("fixed_date", f"The due date cannot be in the past. Today is {day_text(self.today)}.")
         elif anchor and cleaned.get("offset_days") is None and "offset_days" not in self.errors:
             self.add_error("offset_days", "Enter how many working days before or after (0 for the day itself).")
+        elif anchor and not self.errors and self.task_phase():
+            self._refuse_outside_phase(anchor, cleaned["offset_days"], cleaned["direction"])
         return cleaned
+
+    def _refuse_outside_phase(self, anchor: str, offset_days: int, direction: str) -> None:
+        """A counted date outside the task's phase would be moved silently (timeline.due_within_phase):
+        say so instead, so the manager picks a rule that means what it says."""
+        migration, phase = self.migration, self.task_phase()
+        counted = counted_due_date(migration=migration, anchor=anchor, offset_days=offset_days, direction=direction)
+        if counted == due_within_phase(counted, phase=phase, fdp=migration.fdp_date, go_live=migration.go_live_date):
+            return
+        fdp, go_live = day_text(migration.fdp_date), day_text(migration.go_live_date)
+        limits = {
+            Phase.PREPARATION: f"a preparation task must be due by FDP ({fdp})",
+            Phase.DURING_CUTOVER: f"a cutover task must be due from FDP ({fdp}) to go-live ({go_live})",
+            Phase.AFTER_GO_LIVE: f"a go-live-and-after task cannot be due before go-live ({go_live})",
+        }
+        self.add_error(
+            "offset_days",
+            f"That works out as {day_text(counted)}, but {limits[phase]}. Change the days or the phase.",
+        )
 
     def rule(self) -> dict:
         cleaned = self.cleaned_data
@@ -147,6 +213,7 @@ class TaskCustomForm(DueRuleForm):
     guidance = forms.CharField(
         label="What to do",
         required=False,
+        max_length=Task._meta.get_field("guidance").max_length,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text="Optional: what the task involves and what done looks like.",
     )
@@ -158,6 +225,9 @@ class TaskCustomForm(DueRuleForm):
         super().__init__(*args, anchors=[Anchor.FDP, Anchor.GO_LIVE, Anchor.FIXED], **kwargs)
         self.helper = FormHelper()
         self.helper.add_input(Submit("submit", "Add task"))
+
+    def task_phase(self) -> str | None:
+        return self.cleaned_data.get("phase")
 
 
 class TaskDueForm(DueRuleForm):
@@ -179,10 +249,13 @@ class TaskDueForm(DueRuleForm):
                 "version": task.version,
             },
         )
-        super().__init__(*args, anchors=Anchor.values, **kwargs)
+        super().__init__(*args, anchors=Anchor.values, migration=task.migration, **kwargs)
         self.task = task
         self.helper = FormHelper()
         self.helper.add_input(Submit("submit", "Change due date"))
+
+    def task_phase(self) -> str:
+        return self.task.phase
 
     def clean(self):
         cleaned = super().clean()

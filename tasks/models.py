@@ -1,4 +1,4 @@
-"""What must be done: the plan template (the NHS guidance as data) and each migration's checklist.
+"""What must be done: the plan template (the NHS guidance as data) and each migration's plan.
 
 A migration's tasks are copies of the template items taken when the migration is created, so a
 superuser editing the template changes migrations created afterwards, never existing ones.
@@ -7,14 +7,15 @@ superuser editing the template changes migrations created afterwards, never exis
 import datetime
 
 from django.conf import settings
-from django.core.validators import MaxValueValidator
+from django.core.validators import MaxLengthValidator, MaxValueValidator
 from django.db import models
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from cutover import timeline
 from cutover.models import Migration
 from cutover.workdays import add_working_days
-from practices.models import StakeholderRole
+from practices.models import Organisation, StakeholderRole
 
 MAX_OFFSET_WORKING_DAYS = 250  # about a working year; anything longer is a typing slip
 
@@ -30,6 +31,11 @@ class Anchor(models.TextChoices):
     GO_LIVE = "go_live", "Go-live"
     PLANNING_MEETING_DUE = "planning_meeting_due", "Planning meeting deadline"
     LEGACY_SUPPORT_END = "legacy_support_end", "End of legacy support"
+    # The lifecycle before the cutover (cutover/timeline.py LIFECYCLE_DATES), each as set or worked from FDP.
+    ORDER = "order", "System order"
+    KICKOFF = "kickoff", "Kick-off meeting"
+    IDP = "idp", "Initial data production (IDP)"
+    DATA_SIGNOFF_DUE = "data_signoff_due", "Data checking sign-off deadline"
     FIXED = "fixed", "A fixed date"
 
 
@@ -44,12 +50,20 @@ ANCHOR_PHRASES = {
     Anchor.GO_LIVE: "go-live",
     Anchor.PLANNING_MEETING_DUE: "the planning meeting deadline",
     Anchor.LEGACY_SUPPORT_END: "legacy support ends",
+    Anchor.ORDER: "the system order",
+    Anchor.KICKOFF: "the kick-off meeting",
+    Anchor.IDP: "IDP",
+    Anchor.DATA_SIGNOFF_DUE: "the data-checking sign-off deadline",
 }
 ON_THE_DAY_PHRASES = {
     Anchor.FDP: "On FDP day",
     Anchor.GO_LIVE: "On go-live day",
     Anchor.PLANNING_MEETING_DUE: "By the planning meeting deadline",
     Anchor.LEGACY_SUPPORT_END: "By the day legacy support ends",
+    Anchor.ORDER: "On the day the system is ordered",
+    Anchor.KICKOFF: "On kick-off day",
+    Anchor.IDP: "On IDP day",
+    Anchor.DATA_SIGNOFF_DUE: "By the data-checking sign-off deadline",
 }
 
 
@@ -60,19 +74,37 @@ def anchor_date(migration: Migration, anchor: str) -> datetime.date:
         Anchor.GO_LIVE: lambda: migration.go_live_date,
         Anchor.PLANNING_MEETING_DUE: lambda: migration.planning_meeting_due,
         Anchor.LEGACY_SUPPORT_END: lambda: migration.legacy_support_end,
+        Anchor.ORDER: lambda: migration.order_on,
+        Anchor.KICKOFF: lambda: migration.kickoff_on,
+        Anchor.IDP: lambda: migration.idp_on,
+        Anchor.DATA_SIGNOFF_DUE: lambda: migration.data_signoff_due_on,
     }[anchor]()
 
 
+def counted_due_date(*, migration: Migration, anchor: str, offset_days: int, direction: str) -> datetime.date:
+    """Working days counted from the anchor, skipping weekends and England bank holidays, before
+    the phase has its say (see due_date_for)."""
+    sign = -1 if direction == Direction.BEFORE else 1
+    return add_working_days(anchor_date(migration, anchor), sign * offset_days)
+
+
 def due_date_for(
-    *, migration: Migration, anchor: str, offset_days: int, direction: str, fixed_date: datetime.date | None = None
+    *,
+    migration: Migration,
+    phase: str,
+    anchor: str,
+    offset_days: int,
+    direction: str,
+    fixed_date: datetime.date | None = None,
 ) -> datetime.date:
-    """Count working days from the anchor, skipping weekends and England bank holidays."""
+    """A task's due date: its working days from the anchor, kept inside its phase of the cutover
+    (timeline.due_within_phase). A fixed date is the manager's own choice and is kept as it is."""
     if anchor == Anchor.FIXED:
         if fixed_date is None:
             raise ValueError("A fixed-date task needs its date.")
         return fixed_date
-    sign = -1 if direction == Direction.BEFORE else 1
-    return add_working_days(anchor_date(migration, anchor), sign * offset_days)
+    counted = counted_due_date(migration=migration, anchor=anchor, offset_days=offset_days, direction=direction)
+    return timeline.due_within_phase(counted, phase=phase, fdp=migration.fdp_date, go_live=migration.go_live_date)
 
 
 def due_rule_text(*, anchor: str, offset_days: int, direction: str) -> str:
@@ -85,7 +117,7 @@ def due_rule_text(*, anchor: str, offset_days: int, direction: str) -> str:
         days = "working day" if offset_days == 1 else "working days"
         text = f"{offset_days} {days} {direction} {ANCHOR_PHRASES[anchor]}"
     if anchor == Anchor.PLANNING_MEETING_DUE:
-        text += f", {settings.PLANNING_MEETING_DAYS_BEFORE_FDP} days before FDP"
+        text += f", the last working day {settings.PLANNING_MEETING_DAYS_BEFORE_FDP} days or more before FDP"
     return text
 
 
@@ -93,9 +125,15 @@ class PlanItem(models.Model):
     """What a template item and a task have in common: the words, the phase and the due rule."""
 
     title = models.CharField(max_length=200)
-    guidance = models.TextField("what to do", blank=True)
-    why_it_matters = models.TextField("why it matters", blank=True)
-    done_when = models.TextField("what done looks like", blank=True)
+    # Limits keep one plan page small: the longest text of the NHS guidance is about 350 characters.
+    # (A TextField's max_length reaches its form field only; the validator holds it in the model too.)
+    guidance = models.TextField("what to do", max_length=4000, blank=True, validators=[MaxLengthValidator(4000)])
+    why_it_matters = models.TextField(
+        "why it matters", max_length=2000, blank=True, validators=[MaxLengthValidator(2000)]
+    )
+    done_when = models.TextField(
+        "what done looks like", max_length=2000, blank=True, validators=[MaxLengthValidator(2000)]
+    )
     phase = models.CharField(max_length=20, choices=Phase.choices)
     anchor = models.CharField("due relative to", max_length=24, choices=Anchor.choices)
     offset_days = models.PositiveSmallIntegerField(
@@ -117,6 +155,16 @@ class PlanItem(models.Model):
     @property
     def due_rule(self) -> str:
         return due_rule_text(anchor=self.anchor, offset_days=self.offset_days, direction=self.direction)
+
+    def due_date_in(self, migration) -> datetime.date:
+        """The day this item falls due in a migration's plan, from the migration's dates."""
+        return due_date_for(
+            migration=migration,
+            phase=self.phase,
+            anchor=self.anchor,
+            offset_days=self.offset_days,
+            direction=self.direction,
+        )
 
 
 class PlanTemplateItem(PlanItem):
@@ -144,8 +192,48 @@ class PlanTemplateItem(PlanItem):
         ]
 
 
+class LocalPlanItem(PlanItem):
+    """A task an ICB or delivery partner adds to the plans of its practices (a local data-quality
+    check, say), next to the national template. Its programme lead edits it in the programme app;
+    like the template, a change reaches plans created afterwards (or pushed to), never copies made before.
+    """
+
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="local_plan_items",
+        limit_choices_to={"kind__in": [Organisation.Kind.ICB, Organisation.Kind.DELIVERY_PARTNER]},
+    )
+    # Retired, never deleted: the tasks copied from it keep pointing here for their "added by" label.
+    retired_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["organisation", "retired_at", "phase", "position", "pk"]
+        verbose_name = "local plan item"
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(anchor=Anchor.FIXED),
+                name="local_item_due_is_relative",
+                violation_error_message="A local task is due relative to a migration date, never on a fixed date.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(offset_days__lte=MAX_OFFSET_WORKING_DAYS),
+                name="local_item_offset_in_range",
+            ),
+        ]
+
+    @property
+    def is_retired(self) -> bool:
+        return self.retired_at is not None
+
+
 class Task(PlanItem):
-    """One item of a migration's checklist."""
+    """One item of a migration's plan."""
 
     class Status(models.TextChoices):
         OPEN = "open", "Open"
@@ -161,7 +249,15 @@ class Task(PlanItem):
         blank=True,
         help_text="Empty for a task the practice added itself.",
     )
-    fixed_date = models.DateField(null=True, blank=True)
+    local_item = models.ForeignKey(
+        LocalPlanItem,
+        on_delete=models.PROTECT,
+        related_name="tasks",
+        null=True,
+        blank=True,
+        help_text="The ICB's or delivery partner's own task this was copied from.",
+    )
+    fixed_date = models.DateField(null=True, blank=True, validators=[timeline.validate_plannable_date])
     due_date = models.DateField()
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.OPEN)
     not_applicable_reason = models.CharField("why it does not apply", max_length=500, blank=True)
@@ -202,6 +298,16 @@ class Task(PlanItem):
                 condition=models.Q(template_item__isnull=False),
                 name="one_task_per_template_item_and_migration",
             ),
+            # Pushing a local task to open migrations twice adds it once.
+            models.UniqueConstraint(
+                fields=["migration", "local_item"],
+                condition=models.Q(local_item__isnull=False),
+                name="one_task_per_local_item_and_migration",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(template_item__isnull=True) | models.Q(local_item__isnull=True),
+                name="task_comes_from_one_source",
+            ),
             models.CheckConstraint(
                 condition=models.Q(status__in=["open", "done", "not_applicable"]),
                 name="task_status_is_known",
@@ -239,7 +345,16 @@ class Task(PlanItem):
 
     @property
     def is_custom(self) -> bool:
-        return self.template_item_id is None
+        """Added by the practice itself: from neither the national template nor its ICB or partner."""
+        return self.template_item_id is None and self.local_item_id is None
+
+    @property
+    def added_by(self) -> str:
+        """ "Added by <ICB>" for a task copied from an ICB's or partner's own list; empty otherwise.
+        The plan row shows it (tasks_for_plan selects the organisation with the task)."""
+        if self.local_item_id is None:
+            return ""
+        return f"Added by {self.local_item.organisation.name}"
 
     @property
     def is_open(self) -> bool:
@@ -262,6 +377,7 @@ class Task(PlanItem):
     def computed_due_date(self, migration: Migration | None = None) -> datetime.date:
         return due_date_for(
             migration=migration or self.migration,
+            phase=self.phase,
             anchor=self.anchor,
             offset_days=self.offset_days,
             direction=self.direction,

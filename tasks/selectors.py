@@ -1,4 +1,4 @@
-"""Reading a plan: progress, the checklist grouped by phase, and the summary on the migration page.
+"""Reading a plan: progress, the plan grouped by phase, and the summary on the migration page.
 
 Each function runs a fixed number of queries however many tasks and notes a plan has.
 """
@@ -8,7 +8,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from django.db.models import F, Prefetch, Q, QuerySet
+from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from cutover.models import Migration
 from cutover.timeline import local_today
@@ -49,13 +50,30 @@ def plan_progress_for(migration: Migration) -> tuple[Progress, list[Progress]]:
     return plan_progress(list(Task.objects.filter(migration=migration).values_list("phase", "status")))
 
 
-def tasks_for_checklist(migration: Migration) -> QuerySet[Task]:
-    """Tasks with everything a checklist row shows: two queries in all (tasks, then notes)."""
+def tasks_for_plan(migration: Migration) -> QuerySet[Task]:
+    """Tasks with everything a plan row shows: two queries in all (tasks, then notes)."""
+    return (
+        Task.objects.filter(migration=migration)
+        .select_related(
+            "assignee",
+            "assigned_contact__organisation",
+            "assigned_contact__user",
+            "status_changed_by",
+            "local_item__organisation",  # for the "Added by <ICB>" label (Task.added_by)
+        )
+        .annotate(template_key=F("template_item__key"))
+        .prefetch_related(Prefetch("notes", queryset=TaskNote.objects.select_related("author")))
+    )
+
+
+def tasks_for_rows(migration: Migration) -> QuerySet[Task]:
+    """Tasks with what a compact plan row shows, in one query: no guidance and no notes
+    (both are on the task's own page)."""
     return (
         Task.objects.filter(migration=migration)
         .select_related("assignee", "assigned_contact__organisation", "assigned_contact__user", "status_changed_by")
         .annotate(template_key=F("template_item__key"))
-        .prefetch_related(Prefetch("notes", queryset=TaskNote.objects.select_related("author")))
+        .defer("guidance", "why_it_matters", "done_when", "created_by", "created_at", "updated_at")
     )
 
 
@@ -172,7 +190,7 @@ def stakeholder_workload(migration: Migration, people: list[Stakeholder]) -> dic
 
 
 def task_mark_dates(task: Task, today: datetime.date) -> Task:
-    """Set what a checklist row reads but cannot work out itself (a template cannot pass today).
+    """Set what a plan row reads but cannot work out itself (a template cannot pass today).
 
     A rejected form's errors and values sit in maps that answer "" for anything missing: a failed
     template lookup makes Django call dir() on the object, which costs more than the rest of a row.
@@ -207,12 +225,13 @@ class Checklist:
     phases: list[PhaseGroup]
     shown: int
     total: int
+    tasks: list[Task] = field(default_factory=list)  # every task, in due-date order, whatever the filter
 
 
 def tasks_mark_for_row(
     migration: Migration, tasks: list[Task], *, today: datetime.date, options: AssignOptions | None
 ) -> list[Task]:
-    """Everything a checklist row reads: dates, the gate of a third-party or re-entry task
+    """Everything a plan row reads: dates, the gate of a third-party or re-entry task
     (what is left, tasks/completion.py), and the suggestion in the "Assign to" list."""
     gates = plan_gates(migration, tasks)
     for task in tasks:
@@ -223,28 +242,35 @@ def tasks_mark_for_row(
     return tasks
 
 
-def checklist_build(
+def plan_build(
     *,
     migration: Migration,
     today: datetime.date,
     user=None,
     mine: bool = False,
     overdue: bool = False,
-    options: AssignOptions | None = None,
+    phase: str = "",
 ) -> Checklist:
-    """The checklist grouped by phase. Filters narrow the tasks shown, never the progress."""
-    tasks = tasks_mark_for_row(migration, list(tasks_for_checklist(migration)), today=today, options=options)
+    """The plan grouped by phase, as compact rows. Filters narrow the tasks shown, never the progress;
+    a phase filter shows that phase alone."""
+    tasks = tasks_mark_for_row(migration, list(tasks_for_rows(migration)), today=today, options=None)
     overall, phase_progress = plan_progress([(task.phase, task.status) for task in tasks])
     shown = [
         task
         for task in tasks
-        if (not mine or (user is not None and task.assignee_id == user.pk)) and (not overdue or task.overdue)
+        if (not mine or (user is not None and task.assignee_id == user.pk))
+        and (not overdue or task.overdue)
+        and (not phase or task.phase == phase)
     ]
-    groups = [PhaseGroup(key=progress.key, label=progress.label, progress=progress) for progress in phase_progress]
+    groups = [
+        PhaseGroup(key=progress.key, label=progress.label, progress=progress)
+        for progress in phase_progress
+        if not phase or progress.key == phase
+    ]
     by_key = {group.key: group for group in groups}
     for task in shown:
         by_key[task.phase].tasks.append(task)
-    return Checklist(overall=overall, phases=groups, shown=len(shown), total=len(tasks))
+    return Checklist(overall=overall, phases=groups, shown=len(shown), total=len(tasks), tasks=tasks)
 
 
 @dataclass(frozen=True)
@@ -254,9 +280,13 @@ class PlanSummary:
     next_deadlines: list[Task]
 
 
-def plan_summary(migration: Migration, *, today: datetime.date, upcoming: int = 3) -> dict:
-    """What the migration page shows of the plan, in one query: progress, overdue count, next deadlines."""
-    tasks = list(Task.objects.filter(migration=migration).select_related("assignee"))
+def plan_summary(
+    migration: Migration, *, today: datetime.date, upcoming: int = 3, tasks: list[Task] | None = None
+) -> dict:
+    """What the migration page shows of the plan, in one query (none when given the plan's tasks,
+    in due-date order): progress, overdue count, next deadlines."""
+    if tasks is None:
+        tasks = list(Task.objects.filter(migration=migration).select_related("assignee"))
     overall, _ = plan_progress([(task.phase, task.status) for task in tasks])
     next_deadlines = [task for task in tasks if task.is_open and task.due_date >= today][:upcoming]
     for task in next_deadlines:
@@ -268,3 +298,64 @@ def plan_summary(migration: Migration, *, today: datetime.date, upcoming: int = 
             next_deadlines=next_deadlines,
         )
     }
+
+
+@dataclass
+class MyTasks:
+    overdue: list[Task]
+    this_week: list[Task]
+    later: list[Task]
+
+    @property
+    def count(self) -> int:
+        return len(self.overdue) + len(self.this_week) + len(self.later)
+
+
+def my_tasks(*, user, today: datetime.date) -> MyTasks:
+    """The open tasks assigned to `user` across the active migrations of the practices they work at,
+    grouped overdue / due by Sunday / later. One query, whatever the number of migrations."""
+    tasks = list(
+        Task.objects.filter(
+            assignee=user,
+            status=Task.Status.OPEN,
+            migration__status=Migration.Status.ACTIVE,
+            migration__practice__memberships__user=user,
+        )
+        .select_related("migration__practice", "assignee", "status_changed_by")
+        .annotate(template_key=F("template_item__key"))
+        .defer("guidance", "why_it_matters", "done_when", "created_by", "created_at", "updated_at")
+        .order_by("due_date", "position", "pk")
+        .distinct()
+    )
+    sunday = today + datetime.timedelta(days=6 - today.weekday())
+    groups = MyTasks(overdue=[], this_week=[], later=[])
+    for task in tasks:
+        task_mark_dates(task, today)
+        task.gate = None  # what is left of a gated task is on its own page
+        if task.overdue:
+            groups.overdue.append(task)
+        elif task.due_date <= sunday:
+            groups.this_week.append(task)
+        else:
+            groups.later.append(task)
+    return groups
+
+
+def with_plan_progress(migrations: QuerySet[Migration], *, today: datetime.date) -> QuerySet[Migration]:
+    """Each migration with its plan's progress (`tasks_done` of `tasks_applicable`) and its next
+    deadline (`next_task_title`, `next_task_due`), in the same query as the migrations."""
+    upcoming = Task.objects.filter(migration=OuterRef("pk"), status=Task.Status.OPEN, due_date__gte=today).order_by(
+        "due_date", "position", "pk"
+    )
+    done = Task.objects.filter(migration=OuterRef("pk"), status=Task.Status.DONE)
+    applicable = Task.objects.filter(migration=OuterRef("pk")).exclude(status=Task.Status.NOT_APPLICABLE)
+    return migrations.annotate(
+        tasks_done=_count(done),
+        tasks_applicable=_count(applicable),
+        next_task_title=Subquery(upcoming.values("title")[:1]),
+        next_task_due=Subquery(upcoming.values("due_date")[:1]),
+    )
+
+
+def _count(tasks: QuerySet[Task]):
+    return Coalesce(Subquery(tasks.order_by().values("migration").annotate(n=Count("pk")).values("n")[:1]), 0)

@@ -1,52 +1,44 @@
 """Business actions on a migration's plan. Views, commands and the migration services call these.
 
-Every change to a task takes a row lock and compares the version the person saw with the one
-stored, so two people acting at once never overwrite each other: the second is told what changed.
+Every change goes through tasks/writes.py (a row lock and a version check, so two people acting
+at once never overwrite each other); tasks that follow facts recorded elsewhere are in
+tasks/following.py.
 """
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Sequence
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone
-from django.utils.formats import date_format
-from django.utils.text import Truncator
 from simple_history.utils import bulk_create_with_history
 
+from cutover import timeline
+from cutover.formatting import day_text
 from cutover.models import Migration
-from cutover.timeline import local_today
 from practices.models import PracticeMembership, Stakeholder, User
 from practices.stakeholders import stakeholders_by_role
-from reentry.models import re_entry_open
 
-from .completion import PLANNING_MEETING_TASK, REENTRY_TASKS, reentry_backlog_by_task, task_gate
-from .models import Anchor, PlanTemplateItem, Task, TaskDueDateChange, TaskNote, due_date_for
-
-HISTORY_REASON_LENGTH = 100  # simple-history's history_change_reason is a CharField(max_length=100)
-
-
-class StaleTask(Exception):
-    """The task changed after the form was shown; nothing was saved.
-
-    `task` holds the task as it is now, so the person can be told what happened.
-    """
-
-    def __init__(self, task: Task):
-        super().__init__("This task was changed by someone else after you opened the page.")
-        self.task = task
+from .completion import task_gate
+from .models import Anchor, LocalPlanItem, PlanTemplateItem, Task, TaskDueDateChange, TaskNote, due_date_for
+from .writes import StaleTask as StaleTask  # raised by the actions here, so callers catch it from here
+from .writes import task_locked, task_save
 
 
 class TaskNotReady(Exception):
     """The task cannot be ticked yet: the records it depends on are not finished. The message says what is left."""
 
 
-def task_from_template(*, migration: Migration, item: PlanTemplateItem, at: datetime.datetime, by=None) -> Task:
-    """A migration's (unsaved) task for a template item, dated from the migration's dates."""
+def task_from_plan_item(
+    *, migration: Migration, item: PlanTemplateItem | LocalPlanItem, at: datetime.datetime, by=None
+) -> Task:
+    """A migration's (unsaved) task for a national template item or an ICB's local task, dated from
+    the migration's dates; the task remembers which item it came from."""
+    source = {"local_item": item} if isinstance(item, LocalPlanItem) else {"template_item": item}
     return Task(
         migration=migration,
-        template_item=item,
+        **source,
         title=item.title,
         guidance=item.guidance,
         why_it_matters=item.why_it_matters,
@@ -58,58 +50,71 @@ def task_from_template(*, migration: Migration, item: PlanTemplateItem, at: date
         default_owner_role=item.default_owner_role,
         dispensing_only=item.dispensing_only,
         position=item.position,
-        due_date=due_date_for(
-            migration=migration, anchor=item.anchor, offset_days=item.offset_days, direction=item.direction
-        ),
+        due_date=item.due_date_in(migration),
         created_at=at,
         created_by=by,
     )
 
 
 def plan_create_for_migration(*, migration: Migration, by=None) -> list[Task]:
-    """Copy the active template items into the migration's plan; returns the tasks it created.
+    """Copy the active template items, and the active local tasks of the practice's ICB and
+    delivery partner (tasks/local.py), into the migration's plan; returns the tasks it created.
 
-    Idempotent: items already in the plan are skipped, and the unique constraint on
-    (migration, template item) backs that up. Locking the migration row makes a second,
-    simultaneous call wait and then find everything already there.
+    The same rules as a wave's (``plans_create`` with one migration).
     """
+    return plans_create(migrations=[migration], by=by)
+
+
+def plans_create(*, migrations: Sequence[Migration], by=None) -> list[Task]:
+    """Copy the active template items, and the active local tasks of each practice's ICB and
+    delivery partner (tasks/local.py), into each migration's plan; returns the tasks it created.
+
+    The one plan builder: a single new migration and a wave of thousands come through here, so
+    their plans follow the same rules, in a number of queries that does not grow with the wave.
+    Each migration's ``practice`` should be loaded (it decides the dispensing-only items and whose
+    local tasks apply).
+
+    Idempotent: items already in a plan are skipped, and the unique constraints on
+    (migration, template item) and (migration, local task) back that up. Locking the migrations'
+    rows makes a second, simultaneous call wait and then find everything already there.
+    """
+    if not migrations:
+        return []
+    pks = sorted(migration.pk for migration in migrations)
     with transaction.atomic():
-        Migration.objects.select_for_update().get(pk=migration.pk)
-        existing = set(
-            Task.objects.filter(migration=migration, template_item__isnull=False).values_list(
-                "template_item_id", flat=True
-            )
+        # In pk order, so two callers locking overlapping sets never deadlock.
+        list(Migration.objects.select_for_update().filter(pk__in=pks).order_by("pk").values_list("pk", flat=True))
+        existing = Task.objects.filter(migration_id__in=pks)
+        have_items = set(existing.filter(template_item__isnull=False).values_list("migration_id", "template_item_id"))
+        have_local = set(existing.filter(local_item__isnull=False).values_list("migration_id", "local_item_id"))
+        items = list(PlanTemplateItem.objects.filter(active=True))
+        organisations = {m.practice.icb_id for m in migrations} | {m.practice.delivery_partner_id for m in migrations}
+        local_items = list(
+            LocalPlanItem.objects.filter(
+                organisation_id__in=organisations - {None}, retired_at__isnull=True
+            ).select_related("organisation")
         )
-        items = PlanTemplateItem.objects.filter(active=True).exclude(pk__in=existing)
-        if not migration.practice.dispensing:
-            items = items.exclude(dispensing_only=True)
         now = timezone.now()
-        tasks = [task_from_template(migration=migration, item=item, at=now, by=by) for item in items]
+        tasks = [
+            task_from_plan_item(migration=migration, item=item, at=now, by=by)
+            for migration in migrations
+            for item in items
+            if (migration.pk, item.pk) not in have_items and (migration.practice.dispensing or not item.dispensing_only)
+        ]
+        tasks += [
+            task_from_plan_item(migration=migration, item=item, at=now, by=by)
+            for migration in migrations
+            for item in local_items
+            if item.organisation_id in (migration.practice.icb_id, migration.practice.delivery_partner_id)
+            and (migration.pk, item.pk) not in have_local
+            and (migration.practice.dispensing or not item.dispensing_only)
+        ]
         if not tasks:
             return []
         # bulk_create skips simple-history's signals; this records a "created" row per task.
-        return bulk_create_with_history(tasks, Task, default_user=by, default_change_reason="Plan created")
-
-
-def _locked(task: Task, version: int) -> Task:
-    """The task re-read under a row lock; StaleTask if it changed since `version`.
-
-    The lock is taken on the bare row: after waiting for a lock, PostgreSQL re-reads the locked
-    row but not rows joined to it, so a joined "who" could be out of date. It is read afterwards.
-    """
-    current = Task.objects.select_for_update().get(pk=task.pk)
-    if current.version != version:
-        raise StaleTask(Task.objects.select_related("status_changed_by", "assignee").get(pk=task.pk))
-    return current
-
-
-def _save(task: Task, *, by, reason: str = "") -> None:
-    task.version += 1
-    task._history_user = by
-    if reason:
-        # The history's reason column holds 100 characters; the full reason stays in TaskDueDateChange.
-        task._change_reason = Truncator(reason).chars(HISTORY_REASON_LENGTH)
-    task.save()
+        return bulk_create_with_history(
+            tasks, Task, batch_size=2_000, default_user=by, default_change_reason="Plan created"
+        )
 
 
 def _template_key(task: Task) -> str | None:
@@ -133,7 +138,7 @@ def task_set_status(
     if status == Task.Status.NOT_APPLICABLE and not reason:
         raise ValidationError({"reason": "Say why this task does not apply to your practice."})
     with transaction.atomic():
-        current = _locked(task, version)
+        current = task_locked(task, version)
         if current.status == status and status != Task.Status.NOT_APPLICABLE:
             return current
         if status == Task.Status.DONE:
@@ -147,7 +152,7 @@ def task_set_status(
         current.status_changed_by = by
         if at:
             current._history_date = at
-        _save(current, by=by)
+        task_save(current, by=by)
     return current
 
 
@@ -184,9 +189,9 @@ def task_assign(
     migration (`contact`), or to nobody (neither). The history records each change."""
     _check_assignable(task.migration, assignee=assignee, contact=contact)
     with transaction.atomic():
-        current = _locked(task, version)
+        current = task_locked(task, version)
         if _give(current, assignee=assignee, contact=contact):
-            _save(current, by=by)
+            task_save(current, by=by)
     return current
 
 
@@ -232,7 +237,7 @@ def _move_open_tasks(
     with transaction.atomic():
         for task in tasks_of_stakeholder(stakeholder).select_for_update():
             if _give(task, assignee=assignee, contact=contact):
-                _save(task, by=by, reason=reason)
+                task_save(task, by=by, reason=reason)
                 moved.append(task)
     return moved
 
@@ -245,6 +250,11 @@ def tasks_move_to_account(*, contact: Stakeholder, user: User, by) -> list[Task]
     """
     reason = f"{user.email} joined the practice: tasks held as an outside contact are now theirs"
     return _move_open_tasks(contact, by=by, reason=reason, assignee=user, contact=None)
+
+
+def move_tasks_of_joined_contact(*, contact: Stakeholder, user: User, by, **_signal) -> None:
+    """Receiver of practices.signals.contact_joined (connected in tasks/apps.py)."""
+    tasks_move_to_account(contact=contact, user=user, by=by)
 
 
 def _ever_assigned(migration: Migration) -> set[int]:
@@ -291,83 +301,9 @@ def tasks_assign_default_owners(*, migration: Migration, by) -> list[Task]:
                 continue
             owner = owners[task.default_owner_role]
             task.assignee, task.assigned_contact = (owner.user, None) if owner.is_user else (None, owner)
-            _save(task, by=by, reason="Given to its usual owner when the people involved were confirmed")
+            task_save(task, by=by, reason="Given to its usual owner when the people involved were confirmed")
             assigned.append(task)
     return assigned
-
-
-def _close_or_open(task: Task, *, status: str, by, reason: str) -> None:
-    task.status = status
-    task.not_applicable_reason = ""
-    task.status_changed_at = timezone.now()
-    task.status_changed_by = by
-    _save(task, by=by, reason=reason)
-
-
-def tasks_follow_reentry(*, migration: Migration, kinds: Iterable[str], by) -> list[Task]:
-    """Keep the re-entry tasks in step with the log after entries of `kinds` changed.
-
-    Called by reentry/services.py in the same transaction as the change. A task whose part
-    of the log is now empty is ticked, by the person who re-entered (or voided) the last
-    item, from go-live on, when re-entering is possible. A done task that has something to
-    re-enter again (a paper entry keyed in late) is reopened. Not-applicable tasks stay so.
-
-    The task rows are locked before counting, so when two people re-enter the last two
-    items at once, the second to commit waits and then counts both.
-    """
-    kinds = set(kinds)
-    keys = [key for key, covered in REENTRY_TASKS.items() if covered & kinds]
-    if not keys:
-        return []
-    changed = []
-    with transaction.atomic():
-        tasks = list(
-            Task.objects.select_for_update(of=("self",))
-            .filter(
-                migration=migration,
-                template_item__key__in=keys,
-                status__in=[Task.Status.OPEN, Task.Status.DONE],
-            )
-            .select_related("template_item")
-        )
-        if not tasks:
-            return []
-        backlog = reentry_backlog_by_task(migration)
-        can_finish = re_entry_open(migration, local_today())
-        for task in tasks:
-            left = backlog[task.template_item.key]
-            if task.is_open and left == 0 and can_finish:
-                _close_or_open(task, status=Task.Status.DONE, by=by, reason="Ticked: the last item was re-entered")
-            elif task.is_done and left > 0:
-                _close_or_open(
-                    task, status=Task.Status.OPEN, by=by, reason="Reopened: something new to re-enter was recorded"
-                )
-            else:
-                continue
-            changed.append(task)
-    return changed
-
-
-def tasks_record_planning_meeting(*, migration: Migration, held_on: datetime.date, by) -> Task | None:
-    """Tick the planning-meeting task once the meeting's date is recorded on the migration.
-
-    Returns the task if it was ticked. A task already done, or marked not applicable, is left as it is.
-    """
-    with transaction.atomic():
-        task = (
-            Task.objects.select_for_update(of=("self",))
-            .filter(migration=migration, template_item__key=PLANNING_MEETING_TASK, status=Task.Status.OPEN)
-            .first()
-        )
-        if task is None:
-            return None
-        _close_or_open(
-            task,
-            status=Task.Status.DONE,
-            by=by,
-            reason=f"Planning meeting held on {date_format(held_on, 'DATE_FORMAT')}, recorded on the migration",
-        )
-    return task
 
 
 def task_note_add(*, task: Task, text: str, by) -> TaskNote:
@@ -405,7 +341,12 @@ def task_create_custom(
         direction=direction,
         fixed_date=fixed_date,
         due_date=due_date_for(
-            migration=migration, anchor=anchor, offset_days=offset_days, direction=direction, fixed_date=fixed_date
+            migration=migration,
+            phase=phase,
+            anchor=anchor,
+            offset_days=offset_days,
+            direction=direction,
+            fixed_date=fixed_date,
         ),
         position=last + 1,
         created_by=by,
@@ -437,7 +378,7 @@ def task_change_due(
     else:
         fixed_date = None
     with transaction.atomic():
-        current = _locked(task, version)
+        current = task_locked(task, version)
         old_date = current.due_date
         current.anchor, current.offset_days, current.direction, current.fixed_date = (
             anchor,
@@ -446,7 +387,7 @@ def task_change_due(
             fixed_date,
         )
         current.due_date = current.computed_due_date()
-        _save(current, by=by, reason=reason)
+        task_save(current, by=by, reason=reason)
         TaskDueDateChange.objects.create(
             task=current,
             kind=TaskDueDateChange.Kind.EDITED,
@@ -476,7 +417,7 @@ def tasks_reschedule(*, migration: Migration, by, reason: str) -> list[Task]:
             if new_date == task.due_date:
                 continue
             old_date, task.due_date = task.due_date, new_date
-            _save(task, by=by, reason=reason)
+            task_save(task, by=by, reason=reason)
             moved.append(
                 TaskDueDateChange(
                     task=task,
@@ -493,25 +434,27 @@ def tasks_reschedule(*, migration: Migration, by, reason: str) -> list[Task]:
     return [change.task for change in moved]
 
 
-def date_moves_text(migration: Migration, changes: dict) -> str:
-    """Describe how saving `changes` moves the dates tasks count from; empty if none of them move.
+def date_moves_text(stored: dict, changes: dict) -> str:
+    """Describe how saving `changes` over the `stored` values moves the dates tasks count from;
+    empty if none of them move."""
 
-    Compared with the stored row, not the instance: a ModelForm has already copied the new
-    values onto the instance by the time migration_update runs.
-    """
-
-    def day(value: datetime.date) -> str:
-        return date_format(value, "DATE_FORMAT")
-
-    stored = Migration.objects.filter(pk=migration.pk).values("fdp_date", "go_live_date", "legacy_support_days").first()
-    if stored is None:
-        return ""
     moves = []
     for field, label in [("fdp_date", "FDP"), ("go_live_date", "Go-live")]:
-        new = changes.get(field, getattr(migration, field))
+        new = changes.get(field, stored[field])
         if new != stored[field]:
-            moves.append(f"{label} moved from {day(stored[field])} to {day(new)}")
-    days = changes.get("legacy_support_days", migration.legacy_support_days)
+            moves.append(f"{label} moved from {day_text(stored[field])} to {day_text(new)}")
+    for field, label in timeline.LIFECYCLE_LABELS.items():
+        if field not in stored:
+            continue
+        new = changes.get(field, stored[field])
+        if new != stored[field]:
+            if new is None:
+                moves.append(f"{label} cleared: worked out from FDP again")
+            elif stored[field] is None:
+                moves.append(f"{label} set to {day_text(new)}")
+            else:
+                moves.append(f"{label} moved from {day_text(stored[field])} to {day_text(new)}")
+    days = changes.get("legacy_support_days", stored["legacy_support_days"])
     if days != stored["legacy_support_days"]:
         moves.append(f"Legacy support changed from {stored['legacy_support_days']} to {days} days")
     return "; ".join(moves)

@@ -5,7 +5,7 @@ from django.urls import path
 from . import views
 
 urlpatterns = [
-    path("", views.checklist, name="plan"),
+    path("", views.plan, name="plan"),
     path("new/", views.task_add, name="task-add"),
     path("tasks/<int:task_pk>/", views.task_detail, name="task-detail"),
     path("tasks/<int:task_pk>/status/", views.task_status, name="task-status"),

@@ -1,9 +1,15 @@
+import datetime
 import os
 import socket
+import zoneinfo
 from urllib.parse import urlparse
 
 import pytest
+import time_machine
+from django.core.cache import cache
 
+from cutover.celery import app as celery_app
+from cutover.models import Migration
 from practices.models import PracticeMembership
 
 from .factories import (
@@ -12,12 +18,36 @@ from .factories import (
     PracticeFactory,
     PracticeMembershipFactory,
     SupplierFactory,
+    ThirdPartySystemFactory,
     UserFactory,
     enable_totp,
 )
 
+# The suite's "now": a Monday morning in London. Every test starts here, so a date a test builds
+# (a factory's FDP six weeks ahead, a fixed date in a module) means the same thing on any day the
+# suite runs, and no test turns into a time bomb as the real calendar moves on. Tests that need
+# another day travel there themselves (time_machine nests); CI also runs the whole suite 400 days
+# ahead under faketime to prove nothing reads a clock that this does not move.
+SUITE_NOW = datetime.datetime(2026, 11, 2, 8, 0, tzinfo=zoneinfo.ZoneInfo("Europe/London"))
+
+# pytest-xdist runs the suite in several processes against one Redis. Each process has a Celery queue
+# of its own, so a test that starts a real worker never takes the tasks of a test in another process
+# (whose rows are in that process's test database). CI once failed this way.
+if XDIST_WORKER := os.environ.get("PYTEST_XDIST_WORKER"):
+    celery_app.conf.task_default_queue = f"cutover-tests-{XDIST_WORKER}"
+
 # Django's live_server runs beside Playwright's sync API, which keeps an event loop open.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(autouse=True)
+def suite_clock(request):
+    """Every test runs on the suite's clock (SUITE_NOW, ticking), unless marked real_clock."""
+    if request.node.get_closest_marker("real_clock"):
+        yield None
+        return
+    with time_machine.travel(SUITE_NOW, tick=True) as traveller:
+        yield traveller
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -44,6 +74,27 @@ def private_broker_folder(tmp_path_factory):
     yield
     app.conf.broker_transport_options = saved
     app._pool = app.amqp._producer_pool = None
+
+
+@pytest.fixture(autouse=True, scope="session")
+def cache_in_the_test_database():
+    """Tests use the database cache (settings.CACHES without REDIS_URL) even when REDIS_URL is set:
+    each xdist worker then has its own cache in its own test database, a test's entries roll back
+    with it, and time-machine moves its expiry. tests/accounts/test_shared_cache.py runs real server
+    processes against Redis and against this table."""
+    from django.conf import settings
+    from django.test import override_settings
+
+    with override_settings(
+        CACHES={
+            "default": {
+                "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+                "LOCATION": settings.CACHE_TABLE,
+                "KEY_PREFIX": "cutover",
+            }
+        }
+    ):
+        yield
 
 
 def services_required() -> bool:
@@ -137,6 +188,21 @@ def superuser(db):
 
 
 @pytest.fixture
+def users(manager, staff, it_lead, outsider, icb_user, partner_user, other_icb_user, superuser):
+    """One of each kind of user, by the names the URL-by-role tests use."""
+    return {
+        "manager": manager,
+        "staff": staff,
+        "it_lead": it_lead,
+        "outsider": outsider,
+        "icb": icb_user,
+        "partner": partner_user,
+        "other_icb": other_icb_user,
+        "superuser": superuser,
+    }
+
+
+@pytest.fixture
 def migration(practice, suppliers):
     return MigrationFactory(practice=practice, current_supplier=suppliers[0], new_supplier=suppliers[1])
 
@@ -147,9 +213,57 @@ def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
-def pytest_collection_modifyitems(config, items):
-    # With pytest-xdist, tests that start a real Celery worker on the shared Redis run one after
-    # another on the same process: two workers on one queue would take each other's jobs.
-    for item in items:
-        if "redis_url" in getattr(item, "fixturenames", ()):
-            item.add_marker(pytest.mark.xdist_group("redis"))
+@pytest.fixture(autouse=True)
+def fresh_cache(request):
+    # allauth keeps its rate limits and used TOTP codes in the cache, a table of the test database
+    # (tests/conftest.py): what a test that commits leaves there would outlive it.
+    uses_db = request.node.get_closest_marker("django_db") or {"db", "transactional_db", "live_server"} & set(
+        request.fixturenames
+    )
+    if not uses_db:
+        yield
+        return
+    request.getfixturevalue("django_db_setup")
+    blocker = request.getfixturevalue("django_db_blocker")
+    with blocker.unblock():
+        cache.clear()
+    yield
+    with blocker.unblock():
+        cache.clear()
+
+
+# Linked systems and a migration with fixed dates, for the people, systems and coordinator tests.
+@pytest.fixture
+def dated_migration(practice, suppliers):
+    """A migration with fixed dates, for tests that freeze the clock.
+
+    FDP is Monday 7 Dec 2026, so the switch-off window is Thursday 3 and Friday 4 Dec, and
+    warnings start 3 working days before FDP, on Wednesday 2 Dec. Go-live is Monday 14 Dec.
+    """
+    return Migration.objects.create(
+        practice=practice,
+        current_system="EMIS Web",
+        current_supplier=suppliers[0],
+        new_system="TPP SystmOne",
+        new_supplier=suppliers[1],
+        fdp_date=datetime.date(2026, 12, 7),
+        go_live_date=datetime.date(2026, 12, 14),
+    )
+
+
+@pytest.fixture
+def docman(practice):
+    return ThirdPartySystemFactory(practice=practice, name="Docman", backed_up_by_current_supplier=False)
+
+
+@pytest.fixture
+def pathology_link(practice):
+    return ThirdPartySystemFactory(
+        practice=practice,
+        name="Pathology results link",
+        category="pathology_link",
+        supplier_name="City Pathology",
+        contact_name="Jo Bennett",
+        contact_email="jo.bennett@lab.example",
+        backed_up_by_current_supplier=True,
+    )

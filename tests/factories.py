@@ -1,12 +1,26 @@
 import datetime
+import zoneinfo
 
 import factory
 from factory.django import DjangoModelFactory
 
 from cutover.models import Migration
-from practices.models import Organisation, OrganisationMembership, Practice, PracticeMembership, User
+from cutover.workdays import working_day_on_or_after
+from practices.models import (
+    Invitation,
+    Organisation,
+    OrganisationMembership,
+    Practice,
+    PracticeMembership,
+    Stakeholder,
+    StakeholderRole,
+    ThirdPartySystem,
+    User,
+)
 
 PASSWORD = "a-long-test-password-1"
+
+LONDON = zoneinfo.ZoneInfo("Europe/London")
 
 
 class UserFactory(DjangoModelFactory):
@@ -71,6 +85,17 @@ class OrganisationMembershipFactory(DjangoModelFactory):
     organisation = factory.SubFactory(IcbFactory)
 
 
+def at(day: datetime.date, hour: int = 10, minute: int = 0) -> datetime.datetime:
+    """A moment on `day`, London time (the practices' clock)."""
+    return datetime.datetime.combine(day, datetime.time(hour, minute), tzinfo=LONDON)
+
+
+def working_day_in(days: int) -> datetime.date:
+    """The first working day `days` or more from today: a date a practice would plan a key date on,
+    whatever day the suite's clock says it is."""
+    return working_day_on_or_after(datetime.date.today() + datetime.timedelta(days=days))
+
+
 class MigrationFactory(DjangoModelFactory):
     class Meta:
         model = Migration
@@ -80,7 +105,7 @@ class MigrationFactory(DjangoModelFactory):
     current_supplier = factory.SubFactory(SupplierFactory, name="EMIS Health")
     new_system = "TPP SystmOne"
     new_supplier = factory.SubFactory(SupplierFactory, name="TPP")
-    fdp_date = factory.LazyFunction(lambda: datetime.date.today() + datetime.timedelta(days=42))
+    fdp_date = factory.LazyFunction(lambda: working_day_in(42))
     go_live_date = factory.LazyAttribute(lambda o: o.fdp_date + datetime.timedelta(days=7))
 
 
@@ -100,3 +125,40 @@ def totp_code(secret: str = TOTP_SECRET) -> str:
     from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value, yield_hotp_counters_from_time
 
     return format_hotp_value(hotp_value(secret, next(iter(yield_hotp_counters_from_time()))))
+
+
+class ThirdPartySystemFactory(DjangoModelFactory):
+    class Meta:
+        model = ThirdPartySystem
+
+    practice = factory.SubFactory(PracticeFactory)
+    name = factory.Sequence(lambda n: f"Linked system {n}")
+    category = ThirdPartySystem.Category.DOCUMENT_MANAGEMENT
+    supplier_name = "Demo Document Services"
+    contact_name = "Chris Taylor"
+    contact_email = factory.Sequence(lambda n: f"contact{n}@supplier.example")
+    contact_phone = "0113 496 0101"
+    backed_up_by_current_supplier = False
+
+
+class ContactFactory(DjangoModelFactory):
+    """An outside contact: a stakeholder who never signs in."""
+
+    class Meta:
+        model = Stakeholder
+
+    migration = factory.SubFactory(MigrationFactory)
+    role = StakeholderRole.PATHOLOGY_LAB
+    name = factory.Sequence(lambda n: f"Contact {n}")
+    organisation_name = "City Pathology"
+    email = factory.Sequence(lambda n: f"contact{n}@lab.example")
+
+
+class InvitationFactory(DjangoModelFactory):
+    class Meta:
+        model = Invitation
+
+    practice = factory.SubFactory(PracticeFactory)
+    email = factory.Sequence(lambda n: f"invitee{n}@riverside.example")
+    role = "practice_staff"
+    invited_by = factory.SubFactory(UserFactory)

@@ -6,6 +6,7 @@ object, which must be a 404 for everyone but superusers.
 """
 
 import datetime
+import html
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,18 +19,21 @@ from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, r
 from dashboard.models import ImportBatch
 from practices.invitations import invitation_token
 from practices.models import PracticeMembership, ThirdPartyState
+from tasks.local import local_item_create
 from tasks.services import plan_create_for_migration
 
 from .factories import (
+    ContactFactory,
+    InvitationFactory,
     MigrationFactory,
     OrganisationMembershipFactory,
     PracticeFactory,
     PracticeMembershipFactory,
     SupplierFactory,
+    ThirdPartySystemFactory,
     UserFactory,
     enable_totp,
 )
-from .people.factories import ContactFactory, InvitationFactory, ThirdPartySystemFactory
 from .reentry.factories import EntryFactory, RegistrationEntryFactory
 
 MATRIX = Path(settings.BASE_DIR) / "docs" / "access-matrix.md"
@@ -121,7 +125,10 @@ class World:
             "staff": member(self.own_practice, role.PRACTICE_STAFF),
             "it_lead": member(self.own_practice, role.IT_LEAD),
             # ICB, partner and admin users must have two-factor authentication set up.
-            "icb": enable_totp(OrganisationMembershipFactory(organisation=self.own_practice.icb).user),
+            # The ICB user is also its programme lead (the programme-* and local-task-* rows); the partner is not.
+            "icb": enable_totp(
+                OrganisationMembershipFactory(organisation=self.own_practice.icb, is_programme_lead=True).user
+            ),
             "partner": enable_totp(OrganisationMembershipFactory(organisation=self.own_practice.delivery_partner).user),
             "superuser": enable_totp(UserFactory(is_staff=True, is_superuser=True)),
             "outsider": member(self.other_practice, role.PRACTICE_MANAGER),
@@ -154,6 +161,15 @@ class World:
                 content=f"ods_code\n{practice.ods_code}\n".encode(),
                 content_sha256=practice.ods_code * 10,
             ),
+            "local_item": local_item_create(
+                organisation=practice.icb,
+                by=None,
+                title="Run the ICB's data-quality report",
+                phase="preparation",
+                anchor="fdp",
+                offset_days=5,
+                direction="before",
+            ),
             "entry": EntryFactory(migration=migration),
             "registration": RegistrationEntryFactory(migration=migration),
         }
@@ -185,8 +201,16 @@ KWARGS = {
     "migration-detail": migration_kwargs,
     "migration-edit": migration_kwargs,
     "migration-activity": migration_kwargs,
+    "migration-lifecycle-dates": migration_kwargs,
+    "signoff-data-checking": migration_kwargs,
+    "signoff-go-live": migration_kwargs,
+    "data-checking-log": migration_kwargs,
+    "migration-complete": migration_kwargs,
+    "migration-cancel": migration_kwargs,
+    "migration-reopen": migration_kwargs,
     "people": migration_kwargs,
     "people-confirm": migration_kwargs,
+    "clinical-leads": migration_kwargs,
     "stakeholder-add": migration_kwargs,
     "stakeholder-edit": stakeholder_kwargs,
     "stakeholder-remove": stakeholder_kwargs,
@@ -197,6 +221,7 @@ KWARGS = {
     },
     "systems": migration_kwargs,
     "system-add": migration_kwargs,
+    "systems-none": migration_kwargs,
     "system-edit": system_kwargs,
     "system-step": system_kwargs,
     "system-not-applicable": system_kwargs,
@@ -237,13 +262,69 @@ NOT_SCOPED_BY_PRACTICE = {"invitation-accept", "account_confirm_email", "account
 
 # Reminders: the digest's unsubscribe link, made for an outside contact of the migration.
 def unsubscribe_kwargs(objects):
-    from cutover.reminders import unsubscribe_token  # imported here so this block stays in one piece
+    from reminders.optout import unsubscribe_token  # imported here so this block stays in one piece
 
     return {"token": unsubscribe_token(objects["stakeholder"].email)}
 
 
 KWARGS["reminder-unsubscribe"] = unsubscribe_kwargs
 NOT_SCOPED_BY_PRACTICE |= {"reminder-unsubscribe"}
+
+
+# The API: the same objects as the pages. A token belongs to a person, not a practice: the one
+# here is the batch uploader's, so it is nobody else's to revoke.
+def api_token_kwargs(objects):
+    from api.tokens import token_create  # imported here so this block stays in one piece
+
+    return {"pk": token_create(user=objects["batch"].uploaded_by, name="Tracker").token.pk}
+
+
+KWARGS.update(
+    {
+        "api-migration-detail": migration_kwargs,
+        "api-task-list": migration_kwargs,
+        "api-task-detail": task_kwargs,
+        "api-task-status": task_kwargs,
+        "api-system-list": migration_kwargs,
+        "api-system-step": system_kwargs,
+        "api-reminder-summary": migration_kwargs,
+        "api-reentry-counts": migration_kwargs,
+        "api-import-detail": lambda objects: {"pk": objects["batch"].pk},
+        "api-token-revoke": api_token_kwargs,
+    }
+)
+REFUSED_BEFORE_LOOKUP |= {"api-import-detail"}
+NOT_SCOPED_BY_PRACTICE |= {"api-token-revoke"}
+
+
+# Calendars: a feed link of the practice manager, for their own calendar (the token is the secret).
+def manager_feed(objects):
+    from calendars.feeds import feed_token_create
+
+    practice = objects["migration"].practice
+    manager = practice.memberships.get(role=PracticeMembership.Role.PRACTICE_MANAGER).user
+    return feed_token_create(user=manager, kind="person")
+
+
+KWARGS["calendar-feed"] = lambda objects: {"token": manager_feed(objects)[1]}
+KWARGS["calendar-feed-revoke"] = lambda objects: {"token_pk": manager_feed(objects)[0].pk}
+KWARGS["calendar-migration-download"] = migration_kwargs
+KWARGS.update(dict.fromkeys(("print-pack", "print-plan", "print-worklist"), migration_kwargs))
+NOT_SCOPED_BY_PRACTICE |= {"calendar-feed"}
+
+
+# Programme leads' own tasks: the practice's ICB's list; only programme leads get past the 403.
+def local_item_kwargs(objects):
+    return {"organisation_pk": objects["local_item"].organisation_id, "item_pk": objects["local_item"].pk}
+
+
+KWARGS["local-tasks"] = KWARGS["local-task-add"] = lambda objects: {
+    "organisation_pk": objects["migration"].practice.icb_id
+}
+KWARGS.update(dict.fromkeys(("local-task-edit", "local-task-retire", "local-task-push"), local_item_kwargs))
+REFUSED_BEFORE_LOOKUP |= {"local-tasks", "local-task-add", "local-task-edit", "local-task-retire", "local-task-push"}
+KWARGS["teams-channel-practice"] = lambda objects: {"practice_pk": objects["migration"].practice_id}
+KWARGS["teams-channel-organisation"] = lambda objects: {"organisation_pk": objects["migration"].practice.icb_id}
 
 
 def admin_kwargs(pattern, world):
@@ -401,7 +482,8 @@ def test_icb_and_partner_users_never_receive_patient_identifiers(client, role):
             continue
         opened += 1
         body = b"".join(response.streaming_content) if response.streaming else response.content
-        text = body.decode("utf-8", errors="replace")
+        # Unescaped: a name like O'Donnell is on the page as O&#x27;Donnell.
+        text = html.unescape(body.decode("utf-8", errors="replace"))
         leaked = [secret for secret in secrets if secret in text]
         assert leaked == [], f"{name} showed {role} user patient identifiers"
     assert opened >= 5, "the sweep should open the pages these users can see"
@@ -413,6 +495,6 @@ def test_the_identifier_sweep_would_notice_a_leak(client):
     world = World()
     client.force_login(world.users["staff"])
     kwargs = KWARGS["reentry-log"](world.own)
-    text = client.get(reverse("reentry-log", kwargs=kwargs)).content.decode()
+    text = html.unescape(client.get(reverse("reentry-log", kwargs=kwargs)).content.decode())
     assert any(number in text for number in identifiers(world)[:2])
     assert world.own["registration"].patient_name in text

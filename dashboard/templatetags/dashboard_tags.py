@@ -20,3 +20,12 @@ def rag_border(colour: str) -> str:
 @register.filter
 def get_item(mapping: dict, key: str):
     return mapping.get(key, "")
+
+
+# NHS.UK tag colours for each RAG status; the word is always shown too, so colour is never the only cue.
+_RAG_TAGS = {"red": "nhsuk-tag--red", "amber": "nhsuk-tag--yellow", "green": "nhsuk-tag--green"}
+
+
+@register.filter
+def rag_tag(colour: str) -> str:
+    return _RAG_TAGS.get(colour, "nhsuk-tag--grey")

@@ -1,5 +1,5 @@
 """The manager confirms the suggested people (tasks go to their usual owners), adds the pathology
-lab as an outside contact, gives it a task from the checklist, finds it on Who is involved, then
+lab as an outside contact, gives it a task from the plan, finds it on Who is involved, then
 removes the contact and hands the task over. Every page passes axe."""
 
 import datetime as dt
@@ -11,7 +11,7 @@ from tasks.models import Task
 from tasks.services import plan_create_for_migration
 
 from ..factories import PASSWORD, MigrationFactory
-from ..plan.factories import load_plan_template
+from ..tasks.factories import load_plan_template
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -30,6 +30,7 @@ def test_manager_invites_a_person_records_a_system_and_confirms_its_switch_off(
     assert_accessible(page)
 
     page.get_by_role("link", name="Invite someone to the practice").click()
+    expect(page.get_by_role("heading", name="Invite someone to")).to_be_visible()
     assert_accessible(page)
     page.get_by_label("Email address").fill("nia.jones@riverside.example")
     page.get_by_label("Their role at the practice").select_option(label="IT lead")
@@ -45,7 +46,7 @@ def test_manager_invites_a_person_records_a_system_and_confirms_its_switch_off(
     page.get_by_label("Category").select_option(label="Document management")
     page.get_by_label("Supplier contact's phone number").fill("0113 496 000")
     page.get_by_role("button", name="Add system").click()
-    expect(page.get_by_text("Enter a UK phone number")).to_be_visible()
+    expect(page.locator(".nhsuk-error-message", has_text="Enter a UK phone number")).to_be_visible()
     assert_accessible(page)
     page.get_by_label("Supplier contact's phone number").fill("0113 496 0101")
     page.get_by_role("button", name="Add system").click()
@@ -53,13 +54,20 @@ def test_manager_invites_a_person_records_a_system_and_confirms_its_switch_off(
     expect(page.get_by_role("row", name="Docman")).to_be_visible()
     page.get_by_role("button", name="Mark notified for Docman").click()
     expect(page.get_by_role("button", name="Take back notified of the cutover for Docman")).to_be_visible()
-    page.get_by_role("button", name="Confirm switched off for Docman").click()
+    # FDP is six weeks away, before the switch-off window: confirming now asks why.
+    page.get_by_text("Already switched off?").click()
+    page.get_by_role("button", name="Confirm switched off early for Docman").click()
+    expect(page.get_by_text("Say why they are being switched off before then")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_label("Why are links to Docman off already?").fill("Docman moves practices on Fridays only.")
+    page.get_by_role("button", name="Confirm switched off early for Docman").click()
     expect(page.get_by_role("button", name="Take back links switched off for Docman")).to_be_visible()
+    expect(page.get_by_text("Switched off early")).to_be_visible()
     assert_accessible(page)
 
     state = ThirdPartyState.objects.get(system=ThirdPartySystem.objects.get(name="Docman"))
     assert state.switched_off_by == manager
-    assert not state.switched_off_late
+    assert (state.switched_off_late, state.switched_off_early) == (False, True)
 
     # The invited person opens the link from their email and joins the practice.
     page.get_by_role("button", name="Sign out").click()

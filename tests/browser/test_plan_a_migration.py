@@ -5,7 +5,7 @@ from playwright.sync_api import expect
 
 from cutover.models import Migration
 
-from ..factories import PASSWORD
+from ..factories import PASSWORD, working_day_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -19,9 +19,10 @@ def test_manager_signs_in_plans_a_migration_and_sees_its_timeline(
     expect(page.get_by_role("heading", name="Migrations")).to_be_visible()
     assert_accessible(page)
 
-    page.get_by_role("link", name="Plan a migration").click()
+    with page.expect_navigation():
+        page.get_by_role("link", name="Plan a migration").click()
     assert_accessible(page)
-    fdp = dt.date.today() + dt.timedelta(days=60)
+    fdp = working_day_in(60)
     page.get_by_label("Current clinical system").fill("EMIS Web")
     page.get_by_label("Current supplier").select_option(label="EMIS Health")
     page.get_by_label("New clinical system").fill("TPP SystmOne")
@@ -30,7 +31,7 @@ def test_manager_signs_in_plans_a_migration_and_sees_its_timeline(
     # A go-live before FDP is explained next to the field.
     page.get_by_label("Go-live date").fill((fdp - dt.timedelta(days=1)).isoformat())
     page.get_by_role("button", name="Create migration").click()
-    expect(page.get_by_text("Go-live must be after the FDP date.")).to_be_visible()
+    expect(page.locator(".nhsuk-error-message", has_text="Go-live must be after the FDP date.")).to_be_visible()
     assert_accessible(page)
 
     page.get_by_label("Go-live date").fill((fdp + dt.timedelta(days=7)).isoformat())

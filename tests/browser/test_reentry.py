@@ -44,7 +44,7 @@ def test_staff_record_during_cutover_and_re_enter_after_go_live(
     page.get_by_label("NHS number").fill("943 476 5918")
     page.get_by_label("What must be re-entered").fill("Asthma review: inhaler changed to a spacer device.")
     page.get_by_role("button", name="Record activity").click()
-    expect(page.get_by_text("its last digit does not match")).to_be_visible()
+    expect(page.locator(".nhsuk-error-message", has_text="its last digit does not match")).to_be_visible()
     expect(page.get_by_label("What must be re-entered")).to_have_value(
         "Asthma review: inhaler changed to a spacer device."
     )
@@ -111,7 +111,8 @@ def test_staff_record_during_cutover_and_re_enter_after_go_live(
     expect(page.get_by_test_id("backlog")).to_have_text(
         "Nothing left to re-enter: all 3 recorded entries are in TPP SystmOne."
     )
-    page.get_by_role("link", name="Whole log").click()
+    with page.expect_navigation():
+        page.get_by_role("link", name="Whole log").click()
     assert_accessible(page)
 
     page.goto(f"{live_server.url}/migrations/{in_cutover.pk}/")

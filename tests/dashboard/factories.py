@@ -8,15 +8,14 @@ from django.utils import timezone
 from openpyxl import Workbook
 
 from cutover.models import Migration
-from dashboard.wave import WAVE_COLUMNS
+from dashboard.wave_file.layout import WAVE_COLUMNS
 from practices.models import ThirdPartyState
 from reentry.models import Entry
 from tasks.models import Phase, Task
 
-from ..factories import MigrationFactory, PracticeFactory, UserFactory
-from ..people.factories import ThirdPartySystemFactory
-from ..plan.factories import TaskFactory
+from ..factories import MigrationFactory, PracticeFactory, ThirdPartySystemFactory, UserFactory
 from ..reentry.factories import EntryFactory
+from ..tasks.factories import TaskFactory
 
 TODAY = datetime.date(2026, 11, 26)  # a Thursday; the frozen clock of every dashboard test
 

@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from dashboard import metrics
+from dashboard import columns, wording
 from tasks.models import Phase, Task
 
 from .factories import TODAY, add_entry, add_system, add_task, migration_at
@@ -19,6 +19,8 @@ pytestmark = pytest.mark.django_db
 DASHBOARD = reverse("dashboard")
 CSV = reverse("dashboard-export-csv")
 XLSX = reverse("dashboard-export-xlsx")
+# Every column ticked, so the page and the files can be compared value by value.
+EVERY_COLUMN = {"cols": [column.key for column in columns.COLUMNS]}
 
 
 class TableText(HTMLParser):
@@ -29,9 +31,12 @@ class TableText(HTMLParser):
         self.rows: list[list[str]] = []
         self.in_body = False
         self.cell: list[str] | None = None
+        self.in_label = False
 
     def handle_starttag(self, tag, attrs):
-        if tag == "tbody":
+        if ("class", "dash-cell-label") in attrs:  # the heading repeated in each cell for the phone layout
+            self.in_label = True
+        elif tag == "tbody":
             self.in_body = True
         elif self.in_body and tag == "tr":
             self.rows.append([])
@@ -39,14 +44,16 @@ class TableText(HTMLParser):
             self.cell = []
 
     def handle_endtag(self, tag):
-        if tag == "tbody":
+        if tag == "span" and self.in_label:
+            self.in_label = False
+        elif tag == "tbody":
             self.in_body = False
         elif self.in_body and tag in {"td", "th"} and self.cell is not None:
             self.rows[-1].append(" ".join("".join(self.cell).split()))
             self.cell = None
 
     def handle_data(self, data):
-        if self.cell is not None:
+        if self.cell is not None and not self.in_label:
             self.cell.append(data + " ")
 
 
@@ -83,10 +90,10 @@ def wave(icb, suppliers, migration):
 
 def expected_page_text(csv_row: list[str]) -> list[str]:
     """Build the page's cell text from a CSV row, column by column, from the shared registry."""
-    values = dict(zip(metrics.export_header(), csv_row, strict=True))
+    values = dict(zip(columns.export_header(), csv_row, strict=True))
 
     def when(iso, days_to_go):
-        return f"{metrics.show_date(datetime.date.fromisoformat(iso))} {metrics.days_text(int(days_to_go))}"
+        return f"{wording.show_date(datetime.date.fromisoformat(iso))} {wording.days_text(int(days_to_go))}"
 
     meeting = values["Planning meeting held"]
     return [
@@ -98,15 +105,38 @@ def expected_page_text(csv_row: list[str]) -> list[str]:
         when(values["FDP"], values["Days to FDP"]),
         when(values["Go-live"], values["Days to go-live"]),
         values["Stage"],
-        f"Held {metrics.show_date(datetime.date.fromisoformat(meeting))}" if meeting else None,
-        metrics.show_date(datetime.date.fromisoformat(values["Legacy support ends"])),
+        f"Held {wording.show_date(datetime.date.fromisoformat(meeting))}" if meeting else None,
+        wording.show_date(datetime.date.fromisoformat(values["Legacy support ends"])),
         of(values["Preparation tasks done"], values["Preparation tasks"], "No tasks"),
         of(values["Cutover tasks done"], values["Cutover tasks"], "No tasks"),
         of(values["After go-live tasks done"], values["After go-live tasks"], "No tasks"),
         values["Overdue tasks"],
-        of(values["Linked systems switched off"], values["Linked systems"], "No linked systems"),
+        of(values["Linked systems switched off"], values["Linked systems"], "No linked systems")
+        + (
+            f" ({values['Linked systems switched off early']} early)"
+            if values["Linked systems switched off early"] != "0"
+            else ""
+        ),
+        of(values["National services told"], values["National services"], "None"),
+        sign_offs_text(values),
         values["Still to re-enter"],
     ]
+
+
+def sign_offs_text(values: dict) -> str:
+    def day(iso):
+        return wording.show_date(datetime.date.fromisoformat(iso))
+
+    parts = []
+    if values["Data checking sign-off"]:
+        parts.append(
+            f"Data checking: {values['Data checking sign-off'].lower()} ({day(values['Data checking signed on'])})"
+        )
+    if values["Go-live signed off on"]:
+        parts.append(f"go-live {day(values['Go-live signed off on'])}")
+    if values["Close-out signed off on"]:
+        parts.append(f"close-out {day(values['Close-out signed off on'])}")
+    return "; ".join(parts) or "None yet"
 
 
 def of(done: str, total: str, none: str) -> str:
@@ -116,9 +146,10 @@ def of(done: str, total: str, none: str) -> str:
 @pytest.mark.parametrize("params", [{}, {"sort": "-rag"}, {"q": "C1000", "sort": "practice"}, {"rag": "red"}])
 def test_the_csv_holds_the_rows_the_page_shows_in_the_same_order(client, icb_user, wave, params):
     client.force_login(icb_user)
+    params = {**params, **EVERY_COLUMN}
     page = page_table(client, params)
     header, *rows = csv_rows(client, params)
-    assert header == metrics.export_header()
+    assert header == columns.export_header()
     assert len(rows) == len(page) > 0
     for csv_row, page_row in zip(rows, page, strict=True):
         expected = expected_page_text(csv_row)
@@ -162,7 +193,7 @@ def test_exports_contain_every_filtered_row_not_just_the_first_page(client, icb_
 
 def test_exports_are_scoped_like_the_page(client, manager, migration, wave):
     client.force_login(manager)
-    _, *rows = csv_rows(client, {})
+    _, *rows = csv_rows(client, EVERY_COLUMN)
     assert [row[1] for row in rows] == [migration.practice.ods_code]
 
 
@@ -183,6 +214,31 @@ def test_the_excel_cell_for_a_formula_like_name_is_text(client, icb_user, icb, s
     sheet = load_workbook(io.BytesIO(response.content))["Migrations"]
     assert sheet["A2"].value == "=1+1"
     assert sheet["A2"].data_type == "s"
+
+
+# 0x0B is Word's soft line break; the others arrive in names pasted from other programs or imported.
+CONTROL_NAMES = ["Ash\x0bgrove Surgery", "Beech\x01House", "=Cedar\x1f\x0cPractice", "Elm\x7fTree\x85"]
+
+
+@pytest.mark.parametrize("name", CONTROL_NAMES)
+def test_a_name_holding_a_control_character_still_downloads_in_both_formats(client, icb_user, icb, suppliers, name):
+    migration_at(icb=icb, suppliers=suppliers, name=name, ods_code="E66668")
+    client.force_login(icb_user)
+    assert client.get(XLSX, {"q": "E66668"}).status_code == 200
+    _, (excel_name, *_) = xlsx_rows(client, {"q": "E66668"})
+    _, csv_row = csv_rows(client, {"q": "E66668"})
+    for text in (excel_name, csv_row[0]):
+        assert not [char for char in text if ord(char) < 32 and char not in "\t\n\r"]
+        assert not [char for char in text if 0x7F <= ord(char) <= 0x9F]
+    # Line breaks stay line breaks; a formula stays text in Excel and is quoted in the CSV.
+    expected = {
+        CONTROL_NAMES[0]: "Ash\ngrove Surgery",
+        CONTROL_NAMES[1]: "BeechHouse",
+        CONTROL_NAMES[2]: "=Cedar\nPractice",
+        CONTROL_NAMES[3]: "ElmTree",
+    }[name]
+    assert excel_name == expected
+    assert csv_row[0] == ("'" + expected if expected.startswith("=") else expected)
 
 
 def test_the_downloads_count_tasks_linked_systems_and_re_entry_as_numbers(client, icb_user, wave):
@@ -209,10 +265,10 @@ def test_the_downloads_count_tasks_linked_systems_and_re_entry_as_numbers(client
         "Still to re-enter": 2,
         "RAG": "Red",
     }
-    header, row = xlsx_rows(client, {"q": "C10003"})
+    header, row = xlsx_rows(client, {"q": "C10003", **EVERY_COLUMN})
     excel = dict(zip(header, row, strict=True))
     assert {name: excel[name] for name in expected} == expected
-    header, row = csv_rows(client, {"q": "C10003"})
+    header, row = csv_rows(client, {"q": "C10003", **EVERY_COLUMN})
     from_csv = dict(zip(header, row, strict=True))
     assert {name: from_csv[name] for name in expected} == {name: str(value) for name, value in expected.items()}
     assert from_csv["Why"].startswith("1 linked system not confirmed switched off (1 of 2 off)")

@@ -5,18 +5,22 @@ import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 from openpyxl import load_workbook
 
-from cutover.models import Migration, ReminderLog
-from cutover.services import MigrationConflict
-from dashboard import jobs, services, wave
+from coordinator.services import MigrationConflict, migration_create
+from cutover.models import Migration
+from dashboard import jobs, services
 from dashboard.models import ImportBatch, ImportRow
+from dashboard.wave_file import checking, reading
 from practices.invitations import invitation_accept_as_new_user
 from practices.models import Invitation, Practice, PracticeMembership, Stakeholder, StakeholderRole
+from reminders.models import ReminderLog
+from tasks.completion import THIRD_PARTY_TASKS
 from tasks.services import task_assign, task_set_status, tasks_of_stakeholder
 
 from ..factories import DeliveryPartnerFactory, PracticeFactory, UserFactory
@@ -263,14 +267,13 @@ def test_a_failure_part_way_through_rolls_back_every_row(client, icb_user, icb, 
     client.force_login(icb_user)
     upload(client, wave_csv([wave_row(n) for n in range(1, 6)]), organisation=icb)
     batch = ImportBatch.objects.get()
-    real_create = services.migration_create
+    real_create = services.migrations_create
 
-    def lose_a_race_on_the_fourth(*, practice, **kwargs):
-        if practice.ods_code == "W00004":
-            raise MigrationConflict("This practice already has an active migration.")
-        return real_create(practice=practice, **kwargs)
+    def create_then_lose_a_race(**kwargs):
+        real_create(**kwargs)  # every row's migration and plan is in the transaction, then a race is lost
+        raise MigrationConflict("This practice already has an active migration.")
 
-    monkeypatch.setattr(services, "migration_create", lose_a_race_on_the_fourth)
+    monkeypatch.setattr(services, "migrations_create", create_then_lose_a_race)
     confirm(client, batch)
     assert not Practice.objects.filter(ods_code__startswith="W").exists()
     assert not Migration.objects.filter(practice__ods_code__startswith="W").exists()
@@ -278,15 +281,47 @@ def test_a_failure_part_way_through_rolls_back_every_row(client, icb_user, icb, 
     assert batch.status == "ready" and batch.migrations_created == 0
 
 
-def test_import_row_create_goes_through_migration_create(icb, icb_user, suppliers, monkeypatch):
+def test_a_wave_row_gets_the_same_plan_as_a_migration_made_by_hand(icb, icb_user, suppliers, monkeypatch):
     calls = []
-    real_create = services.migration_create
-    monkeypatch.setattr(services, "migration_create", lambda **kw: calls.append(kw) or real_create(**kw))
+    real_create = services.migrations_create
+    monkeypatch.setattr(services, "migrations_create", lambda **kw: calls.append(kw) or real_create(**kw))
     practice = PracticeFactory(icb=icb, ods_code="W00001")
-    (row,) = wave.check_rows(wave.read_table(wave_csv([wave_row(1)]), "csv"), organisation=icb, today=days(0))
-    migration = services.import_row_create(row=row, practice=practice, by=icb_user)
-    assert calls[0]["by"] == icb_user and calls[0]["practice"] == practice
+    by_hand = migration_create(
+        practice=PracticeFactory(icb=icb),
+        current_system="EMIS Web",
+        current_supplier=suppliers[0],
+        new_system="TPP SystmOne",
+        new_supplier=suppliers[1],
+        fdp_date=days(60),
+        go_live_date=days(67),
+        by=icb_user,
+    )
+    (row,) = checking.check_rows(reading.read_table(wave_csv([wave_row(1)]), "csv"), organisation=icb, today=days(0))
+    (migration,) = services.import_rows_create(rows=[row], practices={"W00001": practice}, by=icb_user)
+    assert calls[0]["by"] == icb_user and calls[0]["migrations"][0].practice == practice
     assert (migration.practice, migration.fdp_date, migration.new_supplier) == (practice, days(60), suppliers[1])
+
+    def plan(of):
+        return list(of.tasks.order_by("position", "pk").values_list("template_item_id", "title", "due_date"))
+
+    assert plan(migration) == plan(by_hand) != []
+
+
+def test_creating_a_wave_of_30_rows_reads_and_updates_as_often_as_one_of_3(client, icb_user, icb, suppliers):
+    def queries_to_create(first: int, count: int) -> int:
+        upload(client, wave_csv([wave_row(n) for n in range(first, first + count)]), organisation=icb)
+        batch = ImportBatch.objects.latest("pk")
+        ImportBatch.objects.filter(pk=batch.pk).update(status=ImportBatch.Status.CREATING, confirmed_by=icb_user)
+        with CaptureQueriesContext(connection) as queries:
+            services.import_batch_create(batch_id=batch.pk)
+        batch.refresh_from_db()
+        assert batch.migrations_created == count
+        # INSERTs come in batches whose size the database sets (SQLite: a few dozen rows), so they
+        # are left out: everything else must not grow with the wave.
+        return sum(not query["sql"].startswith("INSERT") for query in queries.captured_queries)
+
+    client.force_login(icb_user)
+    assert queries_to_create(100, 30) == queries_to_create(1, 3)
 
 
 # --- Duplicates ------------------------------------------------------------------------------------
@@ -563,13 +598,20 @@ def test_a_finished_task_of_an_invited_manager_shows_them_by_name_once_they_join
     confirm_sending_mail(client, checked_batch, django_capture_on_commit_callbacks)
     invitation = Invitation.objects.get(email="manager1@wave.example")
     (contact,) = invitation.migration.stakeholders.all()
-    task = invitation.migration.tasks.order_by("position").first()
+    # Not the planning meeting's task: ticking that one records the day the meeting was held. Nor one
+    # that waits for the linked systems (the national services every migration starts with).
+    task = (
+        invitation.migration.tasks.exclude(template_item__key__in=["planning-meeting", *THIRD_PARTY_TASKS])
+        .order_by("position")
+        .first()
+    )
     task = task_assign(task=task, by=icb_user, version=task.version, contact=contact)
     task_set_status(task=task, status="done", by=icb_user, version=task.version)
     person = invitation_accept_as_new_user(invitation=invitation, first_name="Priya", last_name="Shah", password="x")
     client.force_login(person)
+    # The task's own page says who held it (the plan's row says who ticked it).
     with django_assert_max_num_queries(20):
-        page = client.get(reverse("plan", args=[invitation.migration.pk])).content.decode()
+        page = client.get(reverse("task-detail", args=[invitation.migration.pk, task.pk])).content.decode()
     assert "<strong>Priya Shah</strong>" in page
     assert "(outside contact" not in page
 
@@ -598,7 +640,7 @@ def test_a_wave_logs_the_reminders_already_due_for_its_migrations_and_sends_them
 ):
     """FDP 40 days away: the six-week "book the planning meeting" reminder is already late."""
     handed = []
-    monkeypatch.setattr("cutover.jobs.enqueue_sends", handed.extend)
+    monkeypatch.setattr("reminders.jobs.enqueue_sends", handed.extend)
     rows = [
         wave_row(
             1, **{"ODS code": practice.ods_code, "FDP date": days(40).isoformat(), "Go-live date": days(47).isoformat()}
@@ -610,13 +652,12 @@ def test_a_wave_logs_the_reminders_already_due_for_its_migrations_and_sends_them
     with django_capture_on_commit_callbacks(execute=True):
         confirm(client, ImportBatch.objects.get())
     riverside = Migration.objects.get(practice=practice)
-    logged = ReminderLog.objects.get()
-    assert (logged.migration, logged.kind, logged.recipient_email) == (
-        riverside,
-        "planning_meeting_ahead",
-        manager.email,
-    )
-    assert handed == [logged.pk]
+    logged = ReminderLog.objects.get(kind="planning_meeting_ahead")
+    assert (logged.migration, logged.recipient_email) == (riverside, manager.email)
+    # Five weeks' notice to the prescription service has passed too: that goes now, late.
+    late_notice = ReminderLog.objects.get(kind="national_service_notice")
+    assert (late_notice.migration, late_notice.recipient_email) == (riverside, manager.email)
+    assert sorted(handed) == sorted([logged.pk, late_notice.pk])
 
 
 def test_a_manager_named_without_an_email_is_recorded_but_nobody_is_invited(
@@ -646,15 +687,14 @@ def test_a_wave_that_rolls_back_invites_nobody(
 ):
     client.force_login(icb_user)
     upload(client, wave_csv([wave_row(n) for n in range(1, 4)]), organisation=icb)
-    real_create = services.migration_create
+    real_sweep = services.reminders_sweep
 
-    def lose_a_race_on_the_third(*, practice, **kwargs):
-        if practice.ods_code == "W00003":
-            raise MigrationConflict("This practice already has an active migration.")
-        return real_create(practice=practice, **kwargs)
+    def sweep_then_lose_a_race(**kwargs):
+        real_sweep(**kwargs)  # after every row's migration, manager and invitation
+        raise MigrationConflict("This practice already has an active migration.")
 
-    monkeypatch.setattr(services, "migration_create", lose_a_race_on_the_third)
-    # The first two rows do invite their managers, but the emails wait for a commit that never comes.
+    monkeypatch.setattr(services, "reminders_sweep", sweep_then_lose_a_race)
+    # Every row invites its manager, but the emails wait for a commit that never comes.
     confirm_sending_mail(client, ImportBatch.objects.get(), django_capture_on_commit_callbacks)
     assert mailoutbox == []
     assert not Invitation.objects.exists()

@@ -31,6 +31,7 @@ def test_a_worker_checks_and_creates_a_large_wave(client, redis_url, icb_user, i
     assert app.conf.broker_url.startswith("redis://"), "CI must point REDIS_URL at the real Redis"
     settings.IMPORT_BACKGROUND_ROWS = 3
     client.force_login(icb_user)
+    app.control.purge()  # leftovers of other runs in this Redis database
     with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
         client.post(
             reverse("import-list"),

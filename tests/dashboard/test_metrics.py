@@ -8,8 +8,9 @@ import time_machine
 
 from cutover.models import Migration
 from cutover.timeline import local_today, switch_off_window
-from dashboard import metrics
-from dashboard.metrics import AMBER, GREEN, RED, annotate_dashboard, rag_status
+from dashboard import columns, rag, stages, wording
+from dashboard.annotations import annotate_dashboard
+from dashboard.rag import AMBER, GREEN, RED, rag_status
 from tasks.models import Phase, Task
 
 from .factories import TODAY, add_entry, add_system, add_task, days, migration_at
@@ -29,7 +30,7 @@ def test_the_database_stage_matches_migration_stage_on_every_boundary(icb, suppl
         icb=icb, suppliers=suppliers, fdp_in=fdp_in, cutover=7, meeting_days_ago=meeting_days_ago, status=status
     )
     row = annotated(migration)
-    assert metrics.STAGE_BY_RANK[row.stage_rank].name == migration.stage(TODAY)
+    assert stages.STAGE_BY_RANK[row.stage_rank].name == migration.stage(TODAY)
 
 
 def test_legacy_support_end_is_worked_out_by_the_database(icb, suppliers):
@@ -62,12 +63,13 @@ def test_a_missing_planning_meeting_turns_red_from_four_weeks_before_fdp_until_g
     row = annotated(migration)
     colour, reasons = rag_status(row, TODAY)
     assert colour == expected
-    assert metrics.RAG_BY_RANK[row.rag_rank] == expected
+    assert rag.RAG_BY_RANK[row.rag_rank] == expected
     assert bool(reasons) == (expected == RED)
 
 
 def test_a_recorded_planning_meeting_keeps_the_migration_green(icb, suppliers):
     migration = migration_at(icb=icb, suppliers=suppliers, fdp_in=10, meeting_days_ago=40)
+    add_system(migration, not_applicable=True)  # a linked system is recorded: only the meeting is in question
     assert rag_status(annotated(migration), TODAY) == ("green", [])
 
 
@@ -80,20 +82,21 @@ def test_closed_migrations_are_never_red(icb, suppliers, status):
 def test_a_red_row_says_why_with_the_fdp_date(icb, suppliers):
     migration = migration_at(icb=icb, suppliers=suppliers, fdp_in=12)
     _, reasons = rag_status(annotated(migration), TODAY)
-    assert reasons == ["No planning meeting recorded; FDP is in 12 days (8 Dec 2026)."]
+    # Red first; the practice has no linked systems recorded either, 8 working days before FDP (amber).
+    assert reasons == ["No planning meeting recorded; FDP is in 12 days (8 Dec 2026).", "No linked systems recorded."]
 
 
 def test_a_red_row_in_cutover_says_fdp_has_passed(icb, suppliers):
     migration = migration_at(icb=icb, suppliers=suppliers, fdp_in=-2, cutover=7)
     _, reasons = rag_status(annotated(migration), TODAY)
-    assert reasons == ["No planning meeting recorded; FDP was 2 days ago (24 Nov 2026)."]
+    assert reasons == ["No planning meeting recorded; FDP was 2 days ago (24 Nov 2026).", "No linked systems recorded."]
 
 
 def test_the_rule_follows_the_planning_meeting_setting(icb, suppliers, settings):
     settings.PLANNING_MEETING_DAYS_BEFORE_FDP = 42
     migration = migration_at(icb=icb, suppliers=suppliers, fdp_in=40)
     assert rag_status(annotated(migration), TODAY)[0] == RED
-    assert "42 days" in metrics.rag_explanation()[RED][0]
+    assert "42 days" in rag.rag_explanation()[RED][0]
 
 
 def test_the_rule_moves_with_the_clock(icb, suppliers):
@@ -104,8 +107,8 @@ def test_the_rule_moves_with_the_clock(icb, suppliers):
 
 
 def test_the_explanation_on_the_page_comes_from_the_rules():
-    explained = metrics.rag_explanation()
-    assert explained[RED] == [rule.explain() for rule in metrics.RAG_RULES if rule.colour == RED]
+    explained = rag.rag_explanation()
+    assert explained[RED] == [rule.explain() for rule in rag.RAG_RULES if rule.colour == RED]
     assert "planning meeting" in explained[RED][0]
 
 
@@ -114,19 +117,20 @@ def test_database_and_python_agree_on_the_colour_of_every_row(icb, suppliers):
         migration_at(icb=icb, suppliers=suppliers, fdp_in=fdp_in, meeting_days_ago=5 if fdp_in % 2 else None)
     colours = set()
     for row in annotate_dashboard(Migration.objects.all(), TODAY):
-        assert rag_status(row, TODAY)[0] == metrics.RAG_BY_RANK[row.rag_rank]
+        assert rag_status(row, TODAY)[0] == rag.RAG_BY_RANK[row.rag_rank]
         colours.add(rag_status(row, TODAY)[0])
-    assert colours == {RED, GREEN}  # the rows cover both sides of the planning meeting rule
+    # The rows cover both sides of the planning meeting rule, and of "no linked systems recorded".
+    assert colours == {RED, AMBER, GREEN}
 
 
 def test_sort_keys_outside_the_columns_fall_back_to_fdp():
-    assert metrics.normalise_sort("-rag") == "-rag"
-    assert metrics.normalise_sort("password") == "fdp"
-    assert metrics.normalise_sort(None) == "fdp"
+    assert columns.normalise_sort("-rag") == "-rag"
+    assert columns.normalise_sort("password") == "fdp"
+    assert columns.normalise_sort(None) == "fdp"
 
 
 def test_days_text_reads_naturally():
-    assert [metrics.days_text(n) for n in (-2, -1, 0, 1, 5)] == [
+    assert [wording.days_text(n) for n in (-2, -1, 0, 1, 5)] == [
         "2 days ago",
         "1 day ago",
         "today",
@@ -149,8 +153,8 @@ def test_task_progress_counts_done_tasks_of_each_phase_leaving_out_not_applicabl
     assert (row.preparation_done, row.preparation_tasks, row.preparation_left) == (2, 3, 1)
     assert (row.cutover_done, row.cutover_tasks) == (0, 1)
     assert (row.after_go_live_done, row.after_go_live_tasks) == (0, 0)
-    assert metrics.Row(row, TODAY).progress_text("preparation") == "2 of 3"
-    assert metrics.Row(row, TODAY).progress_text("after_go_live") == "No tasks"
+    assert columns.Row(row, TODAY).progress_text("preparation") == "2 of 3"
+    assert columns.Row(row, TODAY).progress_text("after_go_live") == "No tasks"
 
 
 def test_overdue_tasks_are_open_tasks_due_before_today(icb, suppliers):
@@ -195,7 +199,7 @@ def test_a_migration_with_nothing_recorded_counts_zero_everywhere(icb, suppliers
 
 def fired(migration, today=TODAY) -> list[str]:
     row = annotated(migration, today)
-    return [rule.key for rule in metrics.RAG_RULES if getattr(row, rule.flag)]
+    return [rule.key for rule in rag.RAG_RULES if getattr(row, rule.flag)]
 
 
 @pytest.mark.parametrize(
@@ -257,7 +261,7 @@ def test_the_window_counts_working_days_over_christmas(icb, suppliers):
         assert switch_off_window(latest.fdp_date)[0] == christmas_eve
         assert "systems_still_on" in fired(latest, today)
         assert "systems_still_on" not in fired(too_late, today)
-        assert metrics.switch_off_started_fdp_limit(today) == datetime.date(2026, 12, 30)
+        assert rag.switch_off_started_fdp_limit(today) == datetime.date(2026, 12, 30)
 
 
 @pytest.mark.parametrize(
@@ -268,7 +272,7 @@ def test_the_fdp_limit_agrees_with_the_switch_off_window_day_by_day(first):
     exactly "the window has started"."""
     for offset in range(30):
         today = first + datetime.timedelta(days=offset)
-        limit = metrics.switch_off_started_fdp_limit(today)
+        limit = rag.switch_off_started_fdp_limit(today)
         for ahead in range(-3, 25):
             fdp = today + datetime.timedelta(days=ahead)
             assert (switch_off_window(fdp)[0] <= today) == (fdp <= limit), (today, fdp)
@@ -292,6 +296,7 @@ def test_an_open_preparation_task_turns_red_from_fdp(icb, suppliers, fdp_in, exp
 
 def test_done_or_not_applicable_preparation_and_open_cutover_tasks_do_not_turn_fdp_red(icb, suppliers):
     migration = migration_at(icb=icb, suppliers=suppliers, fdp_in=-2, meeting_days_ago=40)
+    add_system(migration, switched_off=True)
     add_task(migration, phase=Phase.PREPARATION, status=Task.Status.DONE, due_in=-5)
     add_task(migration, phase=Phase.PREPARATION, status=Task.Status.NOT_APPLICABLE, due_in=-5)
     add_task(migration, phase=Phase.DURING_CUTOVER, due_in=3)
@@ -304,7 +309,7 @@ def test_open_preparation_says_how_many_and_when_fdp_was(icb, suppliers):
     add_task(migration, phase=Phase.PREPARATION, due_in=4)
     assert rag_status(annotated(migration), TODAY) == (
         RED,
-        ["2 preparation tasks still open; FDP was 2 days ago (24 Nov 2026)."],
+        ["2 preparation tasks still open; FDP was 2 days ago (24 Nov 2026).", "No linked systems recorded."],
     )
 
 
@@ -375,7 +380,7 @@ def test_an_overdue_task_turns_the_row_amber_and_says_how_many(icb, suppliers):
     add_task(migration, due_in=-3)
     row = annotated(migration)
     assert rag_status(row, TODAY) == (AMBER, ["2 tasks overdue."])
-    assert metrics.RAG_BY_RANK[row.rag_rank] == AMBER
+    assert rag.RAG_BY_RANK[row.rag_rank] == AMBER
 
 
 def test_a_task_due_today_is_not_overdue_yet(icb, suppliers):
@@ -389,8 +394,12 @@ def test_red_wins_over_amber_and_both_reasons_are_given_red_first(icb, suppliers
     add_task(migration, due_in=-1)
     row = annotated(migration)
     colour, reasons = rag_status(row, TODAY)
-    assert colour == RED and metrics.RAG_BY_RANK[row.rag_rank] == RED
-    assert reasons == ["No planning meeting recorded; FDP is in 10 days (6 Dec 2026).", "1 task overdue."]
+    assert colour == RED and rag.RAG_BY_RANK[row.rag_rank] == RED
+    assert reasons == [
+        "No planning meeting recorded; FDP is in 10 days (6 Dec 2026).",
+        "1 task overdue.",
+        "No linked systems recorded.",
+    ]
 
 
 @pytest.mark.parametrize("status", [Migration.Status.COMPLETED, Migration.Status.CANCELLED])
@@ -405,8 +414,8 @@ def test_closed_migrations_stay_green_whatever_is_left_over(icb, suppliers, stat
 
 
 def test_every_rule_is_explained_on_the_page_in_plain_words():
-    explained = metrics.rag_explanation()
-    assert len(explained[RED]) == 4 and len(explained[AMBER]) == 1
+    explained = rag.rag_explanation()
+    assert len(explained[RED]) == 4 and len(explained[AMBER]) == 3
     assert any("switch-off window" in text for text in explained[RED])
     assert any("not applicable do not count" in text for text in explained[RED])
 
@@ -424,8 +433,8 @@ def test_the_colour_filter_selects_exactly_the_rows_of_that_colour(icb, supplier
         if fdp_in < -14:
             add_entry(migration, recorded=fdp_in + 1)
     rows = annotate_dashboard(Migration.objects.all(), TODAY)
-    for colour, rank in metrics.RAG_RANK.items():
-        by_filter = set(rows.filter(metrics.rag_filter(colour, TODAY)).values_list("pk", flat=True))
+    for colour, rank in rag.RAG_RANK.items():
+        by_filter = set(rows.filter(rag.rag_filter(colour, TODAY)).values_list("pk", flat=True))
         by_rank = {row.pk for row in rows if row.rag_rank == rank}
         assert by_filter == by_rank
     assert {row.rag_rank for row in rows} == {0, 1, 2}

@@ -4,8 +4,9 @@ import datetime
 
 import pytest
 
-from dashboard import wave
-from dashboard.wave import UnreadableFile, check_rows, parse_date, read_table
+from dashboard.wave_file import UnreadableFile, checking, reading
+from dashboard.wave_file.checking import check_rows, parse_date
+from dashboard.wave_file.reading import read_table
 
 from ..factories import DeliveryPartnerFactory, PracticeFactory, SupplierFactory
 from .factories import HEADERS, TODAY, days, migration_at, wave_csv, wave_row, wave_xlsx
@@ -13,7 +14,7 @@ from .factories import HEADERS, TODAY, days, migration_at, wave_csv, wave_row, w
 pytestmark = pytest.mark.django_db
 
 
-def check(content: bytes, organisation, fmt: str = "csv") -> list[wave.CheckedRow]:
+def check(content: bytes, organisation, fmt: str = "csv") -> list[checking.CheckedRow]:
     return list(check_rows(read_table(content, fmt), organisation=organisation, today=TODAY))
 
 
@@ -120,8 +121,34 @@ def test_fdp_less_than_four_weeks_away_is_a_warning_not_an_error(icb, suppliers)
     )
     assert row.errors == []
     assert row.warnings == [
-        "FDP is in 20 days, less than 4 weeks away: the planning meeting can no longer be held 4 weeks before it."
+        "FDP is in 20 days: the planning meeting deadline (18 Nov 2026) has passed, so it can no longer be held "
+        "4 weeks before FDP."
     ]
+
+
+def test_a_key_date_on_a_weekend_or_bank_holiday_is_a_warning_that_names_the_day(icb, suppliers):
+    # days(30) is Sat 26 Dec 2026 (Boxing Day); days(32) is Mon 28 Dec 2026, its bank holiday.
+    row = only(
+        check(wave_csv([wave_row(1, **{"FDP date": days(30).isoformat(), "Go-live date": days(32).isoformat()})]), icb)
+    )
+    assert row.errors == []
+    assert row.warnings[-2:] == [
+        "FDP: Sat 26 Dec 2026 is Boxing Day. Check suppliers and staff will be at work.",
+        "Go-live: Mon 28 Dec 2026 is the bank holiday for Boxing Day, moved from the weekend. Check suppliers "
+        "and staff will be at work.",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("overrides", "error"),
+    [
+        ({"FDP date": "9999-12-30", "Go-live date": "9999-12-31"}, "FDP date: 30 Dec 9999 is not a plannable date."),
+        ({"Go-live date": "9999-12-31"}, "Go-live date: 31 Dec 9999 is not a plannable date."),
+    ],
+)
+def test_dates_at_the_end_of_the_calendar_are_row_errors_not_failures(icb, suppliers, overrides, error):
+    row = only(check(wave_csv([wave_row(1, **overrides)]), icb))
+    assert any(message.startswith(error) for message in row.errors), row.errors
 
 
 def test_a_long_cutover_is_a_warning(icb, suppliers):
@@ -216,11 +243,11 @@ def test_a_windows_csv_is_read(icb, suppliers):
 
 
 def test_inspect_counts_rows_and_refuses_too_many(settings):
-    assert wave.inspect(wave_csv([wave_row(n) for n in range(5)]), "csv") == 5
-    assert wave.inspect(wave_xlsx([wave_row(n) for n in range(5)]), "xlsx") == 5
+    assert reading.inspect(wave_csv([wave_row(n) for n in range(5)]), "csv") == 5
+    assert reading.inspect(wave_xlsx([wave_row(n) for n in range(5)]), "xlsx") == 5
     settings.IMPORT_MAX_ROWS = 3
     with pytest.raises(UnreadableFile, match="at most 3"):
-        wave.inspect(wave_csv([wave_row(n) for n in range(5)]), "csv")
+        reading.inspect(wave_csv([wave_row(n) for n in range(5)]), "csv")
 
 
 def test_a_new_practice_takes_its_delivery_partner_by_name_or_ods_code(icb, suppliers):

@@ -2,7 +2,6 @@
 third-party systems, the re-entry log and the migration's own dates."""
 
 import datetime as dt
-import zoneinfo
 
 import pytest
 import time_machine
@@ -12,19 +11,13 @@ from practices.models import StakeholderRole
 from practices.stakeholders import stakeholder_create
 from tasks.services import plan_create_for_migration
 
-from ..factories import MigrationFactory
-from ..people.factories import ContactFactory
-from ..plan.factories import load_plan_template
+from ..factories import ContactFactory, MigrationFactory, at
+from ..tasks.factories import load_plan_template
 
-LONDON = zoneinfo.ZoneInfo("Europe/London")
 # The plan tests' dates: today Thursday 26 Nov 2026; FDP Wednesday 10 Feb 2027, go-live 17 Feb 2027.
 TODAY = dt.date(2026, 11, 26)
 FDP = dt.date(2027, 2, 10)
 GO_LIVE = dt.date(2027, 2, 17)
-
-
-def at(day: dt.date, hour: int = 10) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(hour), tzinfo=LONDON)
 
 
 def travel(day: dt.date, hour: int = 10):

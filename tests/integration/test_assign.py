@@ -10,8 +10,7 @@ from practices.stakeholders import stakeholder_remove
 from tasks.models import Task
 from tasks.services import task_assign
 
-from ..factories import MigrationFactory
-from ..people.factories import ContactFactory
+from ..factories import ContactFactory, MigrationFactory
 from .conftest import assign_url, plan_url, task_by_key
 
 pytestmark = pytest.mark.django_db
@@ -71,7 +70,7 @@ def test_a_removed_contact_cannot_be_given_new_work(plan_migration, manager, lab
         task_assign(task=task, contact=lab_contact, by=manager, version=task.version)
 
 
-# The checklist's assign form ---------------------------------------------------------------------
+# The plan's assign form ---------------------------------------------------------------------
 
 
 def test_the_assign_list_groups_members_and_outside_contacts(client, manager, staff, plan_migration, lab_contact):

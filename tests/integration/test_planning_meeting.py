@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
-from cutover.services import migration_update
+from coordinator.services import migration_update
 from tasks.services import task_set_status
 
 from .conftest import TODAY, task_by_key, travel

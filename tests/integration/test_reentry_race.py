@@ -15,8 +15,8 @@ from tasks.models import Task
 from tasks.services import plan_create_for_migration
 
 from ..factories import MigrationFactory
-from ..plan.factories import load_plan_template
 from ..reentry.factories import EntryFactory
+from ..tasks.factories import load_plan_template
 from .conftest import FDP, GO_LIVE, task_by_key, travel
 
 

@@ -8,12 +8,13 @@ from django.urls import reverse
 
 from reentry.models import Kind
 from reentry.services import entries_mark_re_entered, entry_mark_re_entered, entry_record, entry_void
+from tasks.following import tasks_follow_reentry
 from tasks.models import Task
-from tasks.services import TaskNotReady, task_set_status, tasks_follow_reentry
+from tasks.services import TaskNotReady, task_set_status
 
-from ..factories import MigrationFactory, PracticeFactory, PracticeMembershipFactory
+from ..factories import MigrationFactory, PracticeFactory, PracticeMembershipFactory, at
 from ..reentry.factories import EntryFactory, RegistrationEntryFactory
-from .conftest import FDP, GO_LIVE, at, plan_url, status_url, task_by_key, travel
+from .conftest import FDP, GO_LIVE, plan_url, status_url, task_by_key, travel
 
 pytestmark = pytest.mark.django_db
 
@@ -36,7 +37,7 @@ def row_of(page: str, task) -> str:
     return page[start : page.index("</li>", page.index("task-actions", start))]
 
 
-def test_the_checklist_shows_what_is_left_to_re_enter_for_each_task(client, plan_migration, staff, entries):
+def test_the_plan_shows_what_is_left_to_re_enter_for_each_task(client, plan_migration, staff, entries):
     client.force_login(staff)
     page = client.get(plan_url(plan_migration)).content.decode()
     records = row_of(page, task_by_key(plan_migration, RECORDS))

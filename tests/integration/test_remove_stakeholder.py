@@ -9,7 +9,7 @@ from practices.stakeholders import stakeholder_create, stakeholder_remove, stake
 from tasks.models import Task
 from tasks.services import task_assign, task_set_status
 
-from ..people.factories import ContactFactory
+from ..factories import ContactFactory
 from .conftest import task_by_key
 
 pytestmark = pytest.mark.django_db

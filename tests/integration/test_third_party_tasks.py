@@ -4,12 +4,12 @@ import pytest
 from django.urls import reverse
 
 from practices.models import ThirdPartyState
-from practices.third_party import third_party_mark_not_applicable, third_party_step_record
+from systems.third_party import third_party_mark_not_applicable, third_party_step_record
 from tasks.models import Task
 from tasks.services import TaskNotReady, task_set_status
 
-from ..people.factories import ThirdPartySystemFactory
-from .conftest import FDP, GO_LIVE, at, plan_url, status_url, task_by_key, travel
+from ..factories import ThirdPartySystemFactory, at
+from .conftest import FDP, GO_LIVE, plan_url, status_url, task_by_key, travel
 
 pytestmark = pytest.mark.django_db
 Step = ThirdPartyState.Step
@@ -110,7 +110,7 @@ def test_not_applicable_is_always_allowed(plan_migration, staff, systems):
     assert task.is_not_applicable
 
 
-def test_the_checklist_shows_per_system_progress_with_a_link(client, plan_migration, staff, systems):
+def test_the_plan_shows_per_system_progress_with_a_link(client, plan_migration, staff, systems):
     record(plan_migration, systems[0], Step.NOTIFIED, staff)
     third_party_mark_not_applicable(migration=plan_migration, system=systems[1], reason="Retired", by=staff)
     client.force_login(staff)
@@ -154,7 +154,7 @@ def test_the_icb_sees_the_progress_but_cannot_tick(client, plan_migration, icb_u
     assert client.post(status_url(task), {"status": "done", "version": 1}).status_code == 403
 
 
-def test_the_checklist_costs_the_same_queries_with_many_systems(client, plan_migration, staff, practice, systems):
+def test_the_plan_costs_the_same_queries_with_many_systems(client, plan_migration, staff, practice, systems):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 

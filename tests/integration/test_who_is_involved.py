@@ -12,8 +12,7 @@ from practices.stakeholders import stakeholder_create, who_is_involved
 from tasks.selectors import stakeholder_workload
 from tasks.services import task_assign, task_set_status
 
-from ..factories import PracticeMembershipFactory, UserFactory
-from ..people.factories import ContactFactory
+from ..factories import ContactFactory, PracticeMembershipFactory, UserFactory
 from .conftest import FDP, travel
 
 pytestmark = pytest.mark.django_db
@@ -68,7 +67,7 @@ def test_the_page_shows_each_persons_tasks_with_overdue_marked(client, plan_migr
         client.force_login(manager)
         page = client.get(people_url(plan_migration)).content.decode()
     assert '<th scope="col">Assigned tasks</th>' in page
-    assert '1 open task, <strong class="text-danger-emphasis">1 overdue</strong>' in page
+    assert '1 open task, <strong class="app-text-error">1 overdue</strong>' in page
     assert reverse("task-detail", args=[plan_migration.pk, task.pk]) in page
     assert "Nothing open assigned" in page  # the manager and staff hold nothing
 

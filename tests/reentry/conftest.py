@@ -1,21 +1,15 @@
 import datetime
-import zoneinfo
 
 import pytest
 import time_machine
 
 from practices.models import PracticeMembership
 
-from ..factories import MigrationFactory, PracticeFactory, PracticeMembershipFactory, UserFactory
+from ..factories import MigrationFactory, PracticeFactory, PracticeMembershipFactory, UserFactory, at
 
-LONDON = zoneinfo.ZoneInfo("Europe/London")
 # A cutover that starts on a Monday: FDP 23 Nov 2026, go-live 30 Nov 2026.
 FDP = datetime.date(2026, 11, 23)
 GO_LIVE = datetime.date(2026, 11, 30)
-
-
-def at(day: datetime.date, hour: int = 10, minute: int = 0) -> datetime.datetime:
-    return datetime.datetime.combine(day, datetime.time(hour, minute), tzinfo=LONDON)
 
 
 def travel(moment: datetime.datetime):

@@ -12,20 +12,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def users(manager, staff, it_lead, outsider, icb_user, partner_user, other_icb_user, superuser):
-    return {
-        "manager": manager,
-        "staff": staff,
-        "it_lead": it_lead,
-        "outsider": outsider,
-        "icb": icb_user,
-        "partner": partner_user,
-        "other_icb": other_icb_user,
-        "superuser": superuser,
-    }
-
-
-@pytest.fixture
 def entries(cutover, staff):
     consultation = EntryFactory(migration=cutover, recorded_by=staff, nhs_number="9434765919")
     registration = RegistrationEntryFactory(

@@ -16,8 +16,8 @@ from django.urls import reverse
 from practices.models import PracticeMembership
 from reentry.models import Entry, Kind
 
-from ..factories import PracticeMembershipFactory, UserFactory
-from .conftest import FDP, at, travel
+from ..factories import PracticeMembershipFactory, UserFactory, at
+from .conftest import FDP, travel
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

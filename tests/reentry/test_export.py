@@ -11,7 +11,8 @@ from reentry import services
 from reentry.export import HEADER, safe_cell
 from reentry.models import AccessEvent, Kind
 
-from .conftest import FDP, at
+from ..factories import at
+from .conftest import FDP
 from .factories import EntryFactory, RegistrationEntryFactory
 
 pytestmark = pytest.mark.django_db
@@ -85,7 +86,18 @@ def test_cells_that_a_spreadsheet_would_run_as_formulas_are_defused(client, staf
 
 @pytest.mark.parametrize(
     ("value", "expected"),
-    [("=1+1", "'=1+1"), ("+1", "'+1"), ("-1", "'-1"), ("@x", "'@x"), ("\tx", "'\tx"), ("a=b", "a=b"), (None, "")],
+    [
+        ("=1+1", "'=1+1"),
+        ("+1", "'+1"),
+        ("-1", "'-1"),
+        ("@x", "'@x"),
+        ("\tx", "'\tx"),
+        ("a=b", "a=b"),
+        (None, ""),
+        ("Flat 2\x0b1 High St", "Flat 2\n1 High St"),
+        ("Dup\x00licate\x1b", "Duplicate"),
+        ("=\x01SUM(1)", "'=SUM(1)"),
+    ],
 )
 def test_safe_cell(value, expected):
     assert safe_cell(value) == expected

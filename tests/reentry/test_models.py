@@ -9,7 +9,8 @@ from django.utils import timezone
 
 from reentry.models import AccessEvent, DeletionRefused, Entry, Kind
 
-from .conftest import FDP, at
+from ..factories import at
+from .conftest import FDP
 from .factories import EntryFactory, RegistrationEntryFactory
 
 pytestmark = pytest.mark.django_db

@@ -81,3 +81,11 @@ def test_demo_numbers_are_valid_distinct_and_never_issued():
 def test_demo_numbers_refuse_to_leave_the_999_range():
     with pytest.raises(ValueError, match="999 range"):
         demo_nhs_numbers(5, start=999_999_998)
+
+
+def test_a_number_in_scotlands_chi_range_that_does_not_begin_with_a_date_is_refused():
+    # 310 299 1238 has a good check digit, but 31/02/99 is no date of birth, which every CHI number begins with.
+    with pytest.raises(ValidationError) as caught:
+        validate_nhs_number("310 299 1238")
+    assert caught.value.code == "range"
+    assert "Scottish CHI range" in caught.value.messages[0]

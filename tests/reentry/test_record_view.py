@@ -33,7 +33,7 @@ def test_before_fdp_the_page_says_when_recording_opens(client, staff, cutover, b
     response = client.get(url(cutover))
     assert response.status_code == 200
     assert "Recording opens on FDP day, <strong>23 Nov 2026</strong>" in response.text
-    assert "<form" not in response.text.split('id="main"')[1].split("</main>")[0]
+    assert "<form" not in response.text.split('id="maincontent"')[1].split("</main>")[0]
 
 
 def test_before_fdp_a_post_saves_nothing(client, staff, cutover, before_fdp):
@@ -46,10 +46,10 @@ def test_before_fdp_a_post_saves_nothing(client, staff, cutover, before_fdp):
 def test_on_fdp_day_the_form_opens_with_the_kind_focused_and_the_time_set_to_now(client, staff, cutover):
     import time_machine
 
-    from .conftest import at
+    from ..factories import at
 
-    client.force_login(staff)
     with time_machine.travel(at(FDP, 8, 3), tick=False):
+        client.force_login(staff)
         response = client.get(url(cutover))
     assert response.status_code == 200
     form = response.context["form"]

@@ -10,7 +10,8 @@ from django.core.exceptions import ValidationError
 from reentry import services
 from reentry.models import Entry, Kind
 
-from .conftest import FDP, GO_LIVE, at, travel
+from ..factories import at
+from .conftest import FDP, GO_LIVE, travel
 from .factories import EntryFactory, RegistrationEntryFactory
 
 pytestmark = pytest.mark.django_db
@@ -299,3 +300,17 @@ def test_the_backlog_reaches_zero_when_everything_is_re_entered_or_void(cutover,
 def test_counts_of_an_empty_log_are_zero(cutover):
     counts = services.reentry_counts(cutover)
     assert (counts.recorded, counts.to_re_enter, counts.by_kind) == (0, 0, [])
+
+
+def test_a_patient_entry_recorded_without_an_nhs_number_is_refused_and_nothing_saved(cutover, staff, during_cutover):
+    with pytest.raises(ValidationError) as caught:
+        record(cutover, staff, nhs_number=" ")
+    assert caught.value.message_dict["nhs_number"] == ["Enter the patient's NHS number (10 digits)."]
+    assert not Entry.objects.exists()
+
+
+def test_the_entry_itself_checks_its_nhs_number_whoever_saves_it(cutover, staff):
+    entry = EntryFactory.build(migration=cutover, recorded_by=staff, nhs_number="9434765918")
+    with pytest.raises(ValidationError) as caught:
+        entry.full_clean(exclude=["migration", "recorded_by", "idempotency_token"])
+    assert "last digit does not match" in caught.value.message_dict["nhs_number"][0]

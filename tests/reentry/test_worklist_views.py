@@ -8,7 +8,8 @@ from django.urls import reverse
 from reentry import services
 from reentry.models import AccessEvent, Entry, Kind
 
-from .conftest import FDP, at
+from ..factories import at
+from .conftest import FDP
 from .factories import EntryFactory, RegistrationEntryFactory
 
 pytestmark = pytest.mark.django_db

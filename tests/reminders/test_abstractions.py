@@ -3,9 +3,11 @@
 import pytest
 from django.db import IntegrityError, transaction
 
-from cutover import reminders
-from cutover.models import ReminderLog, ReminderOptOut
-from cutover.reminders import Due, Recipient, Timing, reminders_sweep
+from reminders import kinds, rules
+from reminders.kinds import Due, Timing
+from reminders.models import ReminderLog, ReminderOptOut
+from reminders.recipients import Recipient, normalise_email
+from reminders.sweep import reminders_sweep
 
 from .conftest import d
 
@@ -15,16 +17,14 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def digest_rule(monkeypatch, manager):
     """A stand-in for the daily task digest: one email a day per person, about no single migration."""
-    monkeypatch.setitem(
-        reminders.KINDS, "test_digest", reminders.KindSpec("test_digest", "Test digest", Timing.ON_DAY, True)
-    )
-    supplier_contact = Recipient(email=reminders.normalise_email(" Jo@Supplier.Example "), name="Jo", outside=True)
+    monkeypatch.setitem(kinds.KINDS, "test_digest", kinds.KindSpec("test_digest", "Test digest", Timing.ON_DAY, True))
+    supplier_contact = Recipient(email=normalise_email(" Jo@Supplier.Example "), name="Jo", outside=True)
     colleague = Recipient(email=manager.email, name="Manager", user_id=manager.pk)
 
     def rule(batch):
         yield Due("test_digest", batch.today, batch.today, (supplier_contact, colleague))
 
-    monkeypatch.setattr(reminders, "RULES", [*reminders.RULES, rule])
+    monkeypatch.setattr(rules, "RULES", [*rules.RULES, rule])
     return supplier_contact
 
 

@@ -3,7 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from cutover.models import ReminderLog
+from reminders.models import ReminderLog
 
 from ..factories import PASSWORD
 from .conftest import d
@@ -36,8 +36,8 @@ def test_manager_reads_sent_failed_and_upcoming_reminders(
 
 
 def test_an_outside_contact_stops_their_digests_from_the_emailed_link(page, live_server, assert_accessible):
-    from cutover.models import ReminderOptOut
-    from cutover.reminders import unsubscribe_token
+    from reminders.models import ReminderOptOut
+    from reminders.optout import unsubscribe_token
 
     page.goto(f"{live_server.url}/reminders/stop/{unsubscribe_token('alex@citylab.example')}/")
     expect(page.get_by_role("heading", name="Stop daily task emails")).to_be_visible()

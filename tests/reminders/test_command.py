@@ -4,7 +4,7 @@ import pytest
 from django.core import mail
 from django.core.management import CommandError, call_command
 
-from cutover.models import ReminderLog
+from reminders.models import ReminderLog
 
 from .conftest import d
 
@@ -49,7 +49,7 @@ def test_dry_run_leaves_out_what_was_already_sent(clock, fdp_on_10_march):
 
 
 def test_dry_run_also_lists_what_is_logged_but_still_waiting_to_go(clock, fdp_on_10_march):
-    from cutover.reminders import reminders_sweep
+    from reminders.sweep import reminders_sweep
 
     clock("2027-03-10 07:30")
     reminders_sweep(enqueue=False)  # logged, as beat would, but no worker has sent them yet

@@ -4,13 +4,14 @@ next three working days, across all their migrations; nothing if there is nothin
 import pytest
 from django.core import mail
 
-from cutover.models import ReminderLog, ReminderOptOut
-from cutover.reminders import reminder_send, reminders_refresh, reminders_sweep, unsubscribe_email
 from practices.models import PracticeMembership, StakeholderRole
+from reminders.models import ReminderLog, ReminderOptOut
+from reminders.optout import unsubscribe_email
+from reminders.send import reminder_send
+from reminders.sweep import reminders_refresh, reminders_sweep
 
-from ..factories import MigrationFactory, PracticeFactory, PracticeMembershipFactory
-from ..people.factories import ContactFactory
-from ..plan.factories import TaskFactory
+from ..factories import ContactFactory, MigrationFactory, PracticeFactory, PracticeMembershipFactory
+from ..tasks.factories import TaskFactory
 from .conftest import by_address, d, due_today, send_due
 
 pytestmark = pytest.mark.django_db

@@ -5,8 +5,7 @@ import pytest
 
 from practices.models import PracticeMembership
 
-from ..factories import UserFactory
-from ..people.factories import ContactFactory
+from ..factories import ContactFactory, UserFactory
 from .conftest import by_address, send_due, walk
 
 pytestmark = pytest.mark.django_db

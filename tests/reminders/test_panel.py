@@ -5,12 +5,13 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
-from cutover.models import ReminderLog
-from cutover.reminders import reminder_send, reminders_sweep
+from reminders.models import ReminderLog
+from reminders.send import reminder_send
+from reminders.sweep import reminders_sweep
 
-from ..people.factories import ContactFactory, ThirdPartySystemFactory
-from ..plan.factories import TaskFactory
+from ..factories import ContactFactory, ThirdPartySystemFactory
 from ..reentry.factories import EntryFactory
+from ..tasks.factories import TaskFactory
 from .conftest import d
 
 pytestmark = pytest.mark.django_db
@@ -37,7 +38,7 @@ def test_manager_sees_upcoming_reminders_worked_out_from_the_rules(client, manag
     go_live = next(line for line in upcoming if line.kind == "go_live_day")
     assert len(go_live.recipients) == 3
     html = response.content.decode()
-    assert '<h2 id="reminders" class="h4">Reminders</h2>' in html
+    assert '<h2 id="reminders" class="nhsuk-heading-m">Reminders</h2>' in html
     assert "Go-live day: switch back on and start re-entry" in html
 
 

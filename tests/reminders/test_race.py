@@ -8,8 +8,9 @@ from django.core import mail
 from django.db import connection, transaction
 from django.utils import timezone
 
-from cutover.models import ReminderLog
-from cutover.reminders import reminder_claim, reminder_send, reminders_sweep
+from reminders.models import ReminderLog
+from reminders.send import reminder_claim, reminder_send
+from reminders.sweep import reminders_sweep
 
 from .conftest import d
 

@@ -3,9 +3,10 @@
 import pytest
 from django.core import mail
 
-from cutover.models import ReminderLog
-from cutover.reminders import reminder_send, reminders_sweep
 from reentry import services
+from reminders.models import ReminderLog
+from reminders.send import reminder_send
+from reminders.sweep import reminders_sweep
 
 from ..reentry.factories import EntryFactory, RegistrationEntryFactory
 from .conftest import d, due_today, send_due, walk

@@ -6,13 +6,15 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from cutover.models import ReminderLog
-from cutover.reminders import KINDS, reminder_send, reminders_sweep
+from reminders.kinds import KINDS
+from reminders.models import ReminderLog
+from reminders.send import reminder_send
+from reminders.sweep import reminders_sweep
+from systems.national import national_rows, national_services_add
 
-from ..factories import UserFactory
-from ..people.factories import ContactFactory, ThirdPartySystemFactory
-from ..plan.factories import TaskFactory
+from ..factories import ContactFactory, ThirdPartySystemFactory, UserFactory
 from ..reentry.factories import EntryFactory
+from ..tasks.factories import TaskFactory
 from .conftest import d, due_today, walk
 
 pytestmark = pytest.mark.django_db
@@ -155,6 +157,7 @@ def test_inactive_users_get_nothing(clock, people, make_migration):
     assert due_today()["fdp_day_team"] == [IT_LEAD]
 
 
+@pytest.mark.lifecycle_reminders
 def test_each_kind_sends_text_and_html_with_an_absolute_link_and_our_own_subject(
     clock, people, make_migration, settings, staff
 ):
@@ -169,9 +172,14 @@ def test_each_kind_sends_text_and_html_with_an_absolute_link_and_our_own_subject
     TaskFactory(migration=migration, due_date=d("2027-01-28"), assignee=staff, title="Check & sign")
     TaskFactory(migration=migration, due_date=d("2027-01-28"), assigned_contact=lab, title="Test the link")
     EntryFactory(migration=migration, recorded_by=staff)
+    # The national services, and the first day one of them must be told.
+    national_services_add(migrations=[migration], by=people["manager"])
+    notice = min(row.notice_date for row in national_rows(migration, today=migration.fdp_date))
     seen = set()
     days = ["2027-01-27", "2027-02-10", "2027-02-11", "2027-03-03", "2027-03-08", "2027-03-10", "2027-03-17"]
-    for day in [*days, "2027-03-24", "2027-05-14", "2027-06-15"]:
+    # The lifecycle dates' reminders: a week before the order, the kick-off and the sign-off.
+    days = ["2026-12-04", "2026-12-30", "2027-02-24", *days]
+    for day in sorted([*days, str(notice), "2027-03-24", "2027-05-14", "2027-06-15"]):
         clock(f"{day} 07:30")
         for pk in reminders_sweep(enqueue=False).ready_ids:
             assert reminder_send(reminder_id=pk) == "sent"

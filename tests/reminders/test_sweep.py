@@ -10,9 +10,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from cutover import jobs
-from cutover.models import ReminderLog
-from cutover.reminders import reminder_claim, reminder_send, reminders_sweep
+from reminders import jobs
+from reminders.models import ReminderLog
+from reminders.send import reminder_claim, reminder_send
+from reminders.sweep import reminders_sweep
 
 from ..factories import MigrationFactory, PracticeFactory, PracticeMembershipFactory
 from .conftest import d
@@ -43,6 +44,17 @@ def test_reminder_is_sent_once_when_the_sweep_runs_twice(fdp_today, broker, djan
     send_all(broker.sent + broker.sent)  # and a job delivered twice sends nothing more
     assert len(mail.outbox) == 3
     assert set(ReminderLog.objects.values_list("status", flat=True)) == {"sent"}
+
+
+def test_a_second_sweep_that_finds_nothing_new_writes_nothing(fdp_today, broker, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        reminders_sweep()
+    logged = list(ReminderLog.objects.order_by("pk").values())
+    with CaptureQueriesContext(connection) as second:
+        reminders_sweep()
+    inserts = [q["sql"] for q in second.captured_queries if q["sql"].startswith("INSERT")]
+    assert inserts == [], "the reminder log already holds every row due, so nothing should be inserted again"
+    assert list(ReminderLog.objects.order_by("pk").values()) == logged
 
 
 def test_jobs_pass_nothing_but_the_row_id(fdp_today, broker, django_capture_on_commit_callbacks):
@@ -208,7 +220,7 @@ def test_broker_down_during_the_sweep_keeps_the_rows_for_the_next_one(
 
 
 def test_a_pending_reminder_for_an_old_date_is_cancelled_not_sent(fdp_today, clock, manager):
-    from cutover.services import migration_update
+    from coordinator.services import migration_update
 
     ids = reminders_sweep(enqueue=False).ready_ids
     clock("2027-03-10 07:31")
@@ -220,7 +232,7 @@ def test_a_pending_reminder_for_an_old_date_is_cancelled_not_sent(fdp_today, clo
 
 
 def test_rescheduling_keeps_sent_reminders_and_sends_on_the_new_dates(fdp_today, clock, manager):
-    from cutover.services import migration_update
+    from coordinator.services import migration_update
 
     send_all(reminders_sweep(enqueue=False).ready_ids)
     assert len(mail.outbox) == 3
@@ -235,7 +247,7 @@ def test_rescheduling_keeps_sent_reminders_and_sends_on_the_new_dates(fdp_today,
 
 
 def test_a_cancelled_reminder_is_due_again_if_the_date_moves_back(fdp_today, clock, manager):
-    from cutover.services import migration_update
+    from coordinator.services import migration_update
 
     ids = reminders_sweep(enqueue=False).ready_ids
     migration_update(migration=fdp_today, by=manager, fdp_date=d("2027-03-17"), go_live_date=d("2027-03-24"))
@@ -256,7 +268,7 @@ def test_a_recipient_who_left_the_practice_is_not_sent_a_pending_reminder(fdp_to
 
 
 def test_recording_the_planning_meeting_stops_a_pending_escalation(clock, people, make_migration, manager):
-    from cutover.services import migration_update
+    from coordinator.services import migration_update
 
     migration = make_migration("2027-03-10", "2027-03-17")
     clock("2027-02-11 07:30")
@@ -360,7 +372,8 @@ def test_the_sweep_query_count_does_not_grow_with_the_number_of_migrations(
         ReminderLog.objects.all().delete()
         _migrations_due_today(count - len(counts and [0] * 5), suppliers)
         with (
-            django_assert_max_num_queries(12),
+            # 12, one for the Teams channels, one for people's choices, one for national services' notice
+            django_assert_max_num_queries(15),
             CaptureQueriesContext(connection) as queries,
             django_capture_on_commit_callbacks(execute=True),
         ):
@@ -378,9 +391,9 @@ def test_the_sweep_query_count_does_not_grow_with_the_number_of_migrations(
 def _migrations_of_every_kind(count: int, suppliers):
     """For 10 Mar 2027: switch-off a week ahead, a re-entry backlog, an escalation to named ICB
     people, and digests for a colleague and an outside contact, ``count`` times over."""
-    from ..people.factories import ContactFactory, ThirdPartySystemFactory
-    from ..plan.factories import TaskFactory
+    from ..factories import ContactFactory, ThirdPartySystemFactory
     from ..reentry.factories import EntryFactory
+    from ..tasks.factories import TaskFactory
 
     def migration(fdp: str, go_live: str, **extra):
         practice = PracticeFactory()
@@ -468,3 +481,46 @@ def test_a_real_refused_broker_connection_does_not_break_saving_a_migration(
     with django_capture_on_commit_callbacks(execute=True):
         reminders_sweep()
     assert len(broker.sent) == 3
+
+
+def _practices_cutting_over(count: int, fdp: dt.date, suppliers) -> None:
+    """``count`` practices with a manager and a member of staff, FDP on ``fdp`` (no planning
+    meeting yet, so the escalations are worked out too), and their plans, some tasks assigned."""
+    from tasks.models import Task
+    from tasks.services import plans_create
+
+    migrations = []
+    for _ in range(count):
+        manager = PracticeMembershipFactory(role="practice_manager")
+        PracticeMembershipFactory(practice=manager.practice)
+        migrations.append(
+            MigrationFactory(
+                practice=manager.practice,
+                current_supplier=suppliers[0],
+                new_supplier=suppliers[1],
+                fdp_date=fdp,
+                go_live_date=fdp + dt.timedelta(days=7),
+            )
+        )
+        plans_create(migrations=migrations[-1:])
+        Task.objects.filter(migration=migrations[-1], due_date__lte=fdp).update(assignee=manager.user)
+
+
+def _queries_of_a_sweep() -> int:
+    """Queries of a first sweep, less the batched INSERTs of the log (their number follows what is
+    due and the database's batch size, not how many migrations were looked at)."""
+    ReminderLog.objects.all().delete()
+    with CaptureQueriesContext(connection) as queries:
+        result = reminders_sweep()
+    assert result.planned
+    return sum(not query["sql"].startswith("INSERT") for query in queries.captured_queries)
+
+
+def test_a_sweep_over_50_migrations_asks_the_database_as_often_as_one_over_5(clock, suppliers, broker):
+    clock("2027-03-10 07:30")
+    _practices_cutting_over(5, d("2027-03-10"), suppliers)
+    over_5 = _queries_of_a_sweep()
+    _practices_cutting_over(45, d("2027-03-10"), suppliers)
+    assert _queries_of_a_sweep() == over_5
+    kinds = Counter(ReminderLog.objects.values_list("kind", flat=True))
+    assert kinds["fdp_day_team"] == 50 and kinds["task_digest"] == 50

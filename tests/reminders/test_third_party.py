@@ -6,11 +6,12 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from cutover.models import ReminderLog
-from cutover.reminders import reminder_send, reminders_sweep
-from practices.third_party import third_party_mark_not_applicable, third_party_step_record
+from reminders.models import ReminderLog
+from reminders.send import reminder_send
+from reminders.sweep import reminders_sweep
+from systems.third_party import third_party_mark_not_applicable, third_party_step_record
 
-from ..people.factories import ThirdPartySystemFactory
+from ..factories import ThirdPartySystemFactory
 from .conftest import by_address, d, due_today, send_due, walk
 
 pytestmark = pytest.mark.django_db
@@ -37,6 +38,10 @@ def systems(practice):
     }
 
 
+# Links confirmed off before the switch-off window opens need a reason (an unfrozen clock is always early here).
+EARLY = "The supplier switches links off a week ahead"
+
+
 @pytest.fixture
 def fdp_10_march(people, make_migration, systems, manager):
     """FDP Wednesday 10 Mar 2027: the window is Monday 8 and Tuesday 9 Mar, a week ahead is Wednesday 3 Mar."""
@@ -53,15 +58,19 @@ def test_contacts_and_the_manager_hear_a_week_ahead_and_when_the_window_opens(cl
 
 
 def test_a_system_confirmed_off_drops_out_of_the_window_reminder(clock, fdp_10_march, systems, manager):
-    clock("2027-03-04 10:00")
-    third_party_step_record(migration=fdp_10_march, system=systems["apollo"], step="switched_off", by=manager)
+    clock("2027-03-04 10:00")  # before the window: early, so it needs a reason
+    third_party_step_record(
+        migration=fdp_10_march, system=systems["apollo"], step="switched_off", by=manager, reason=EARLY
+    )
     clock("2027-03-08 07:30")
     assert due_today() == {WINDOW: [DOCMAN, MANAGER]}
 
 
 def test_nothing_goes_once_every_system_is_off_or_not_applicable(clock, fdp_10_march, systems, manager):
     for name in ["docman", "apollo", "online"]:
-        third_party_step_record(migration=fdp_10_march, system=systems[name], step="switched_off", by=manager)
+        third_party_step_record(
+            migration=fdp_10_march, system=systems[name], step="switched_off", by=manager, reason=EARLY
+        )
     assert walk(clock, "2027-02-22", "2027-03-09") == {}
 
 

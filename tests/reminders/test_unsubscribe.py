@@ -5,8 +5,8 @@ from django.core import signing
 from django.test import Client
 from django.urls import reverse
 
-from cutover.models import ReminderOptOut
-from cutover.reminders import unsubscribe_token
+from reminders.models import ReminderOptOut
+from reminders.optout import unsubscribe_token
 
 pytestmark = pytest.mark.django_db
 

@@ -8,10 +8,10 @@ from celery.beat import EmbeddedService
 from celery.contrib.testing.worker import start_worker
 from django.core import mail
 
-from cutover import jobs  # noqa: F401 (registers the jobs with the app)
 from cutover.celery import app
-from cutover.models import ReminderLog
 from cutover.timeline import local_today
+from reminders import jobs  # noqa: F401 (registers the jobs with the app)
+from reminders.models import ReminderLog
 
 from ..factories import MigrationFactory
 

@@ -2,6 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
+from cutover.formatting import day_text
 from reentry.retention import identifiers_remove_due
 
 
@@ -23,7 +24,7 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"Migration {migration.pk}, {migration.practice.name} ({migration.practice.ods_code}): "
                 f"{result.removed} entr{'y' if result.removed == 1 else 'ies'}, due since "
-                f"{result.retention.due_on:%-d %b %Y}"
+                f"{day_text(result.retention.due_on)}"
             )
         total = sum(result.removed for result in results)
         verb = "would lose" if dry_run else "lost"

@@ -1,0 +1,149 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
+
+from coordinator.people_panel import people_panel
+from cutover.access import can_edit_migration, get_migration_for_user
+from cutover.history import history_entries
+from cutover.models import Migration
+from cutover.timeline import local_today
+from practices.models import PracticeMembership, practices_managed_by
+from reentry.panel import reentry_panel
+from reminders.panel import reminders_panel
+from tasks.access import plan_access
+from tasks.selectors import plan_summary, with_plan_progress
+from tasks.views import plan_context
+
+from . import services
+from .forms import MigrationForm
+
+Role = PracticeMembership.Role
+
+# What the services take from the form: the practice is chosen once, at creation, and the planning
+# meeting is recorded on an existing migration only.
+MIGRATION_FIELDS = [name for name in MigrationForm.Meta.fields if name not in ("practice", "planning_meeting_date")]
+
+
+@require_GET
+@login_required
+def home(request):
+    """Where each role lands after signing in: practice managers on their migrations, practice
+    staff and IT leads on My tasks, ICB and delivery-partner people on the dashboard."""
+    roles = set(request.user.practice_memberships.values_list("role", flat=True))
+    if request.user.is_superuser or Role.PRACTICE_MANAGER in roles:
+        return redirect("migration-list")
+    if roles:
+        return redirect("my-tasks")
+    if request.user.organisation_memberships.exists():
+        return redirect("dashboard")
+    return redirect("migration-list")
+
+
+@require_GET
+@login_required
+def migration_list(request):
+    today = local_today()
+    migrations = with_plan_progress(
+        Migration.objects.visible_to(request.user)
+        .select_related("practice", "current_supplier", "new_supplier")
+        .order_by("status", "fdp_date", "practice__name"),
+        today=today,
+    )
+    return render(
+        request,
+        "coordinator/migration_list.html",
+        {
+            "migrations": migrations,
+            "can_create": practices_managed_by(request.user).exists(),
+            "today": today,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def migration_create(request):
+    practices = practices_managed_by(request.user)
+    if not practices.exists():
+        raise PermissionDenied("Only a practice manager can plan a migration.")
+    form = MigrationForm(request.POST or None, practices=practices)
+    if request.method == "POST" and form.is_valid():
+        try:
+            migration = services.migration_create(
+                practice=form.cleaned_data["practice"],
+                **{name: form.cleaned_data[name] for name in MIGRATION_FIELDS},
+                by=request.user,
+            )
+        except services.MigrationConflict as exc:
+            form.add_error("practice", str(exc))
+        else:
+            messages.success(request, "Migration created. Here is its timeline.")
+            for warning in form.warnings:
+                messages.warning(request, warning)
+            return redirect(migration)
+    return render(request, "coordinator/migration_form.html", {"form": form, "creating": True})
+
+
+@require_GET
+@login_required
+def migration_detail(request, pk: int):
+    """The migration page: a summary (stage, next deadlines, progress, what needs action now) and the
+    plan first; people, key dates, re-entry, reminders (folded away) and history after."""
+    migration = get_migration_for_user(request, pk)
+    today = local_today()
+    plan = plan_context(request, migration, plan_access(request.user, migration))
+    # A tick on this page without JavaScript comes back here, not to the plan page.
+    plan["next_url"] = request.get_full_path()
+    key_dates = migration.key_dates(today)
+    can_edit = can_edit_migration(request.user, migration)
+    context = {
+        **plan,
+        "key_dates": key_dates,
+        "today": today,
+        "can_edit": can_edit,
+        "history": history_entries(migration),
+        **people_panel(migration, today=today),
+        **reentry_panel(migration, request.user),
+        **reminders_panel(migration, today=today),
+        **plan_summary(migration, today=today, tasks=sorted(plan["plan"].tasks, key=_due_order)),
+    }
+    context["needs_action"] = _needs_action(context, key_dates=key_dates, can_edit=can_edit)
+    return render(request, "coordinator/migration_detail.html", context)
+
+
+def _due_order(task) -> tuple:
+    return (task.due_date, task.position, task.pk)
+
+
+def _needs_action(context: dict, *, key_dates, can_edit: bool) -> list[str]:
+    """What someone should act on now, in words, gathered from the sections further down the page."""
+    migration = context["migration"]
+    items = []
+    if not context["people_panel"]["confirmed"] and not migration.is_closed and can_edit:
+        items.append("Confirm who is involved, so reminders and tasks reach the right people.")
+    items.extend(context["people_panel"]["warnings"])
+    items.extend(item.warning for item in key_dates if item.warning)
+    failed = len(context["reminders"]["failed"])
+    if failed:
+        items.append(f"{failed} reminder{'s' if failed != 1 else ''} could not be sent: see Reminders below.")
+    return items
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def migration_edit(request, pk: int):
+    migration = get_migration_for_user(request, pk, edit=True)
+    form = MigrationForm(request.POST or None, instance=migration, practices=None)
+    if request.method == "POST" and form.is_valid():
+        services.migration_update(
+            migration=migration,
+            by=request.user,
+            **{name: form.cleaned_data[name] for name in [*MIGRATION_FIELDS, "planning_meeting_date"]},
+        )
+        messages.success(request, "Migration saved. The timeline below uses the new dates.")
+        for warning in form.warnings:
+            messages.warning(request, warning)
+        return redirect(migration)
+    return render(request, "coordinator/migration_form.html", {"form": form, "migration": migration})

@@ -1,0 +1,134 @@
+"""Who may see and change a migration. Outsiders get a 404, never a 403 that confirms it exists."""
+
+import pytest
+from django.urls import reverse
+
+from practices.models import PracticeMembership
+
+from ..factories import MigrationFactory, PracticeFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize(
+    ("role", "detail", "edit"),
+    [
+        ("manager", 200, 200),
+        ("staff", 200, 403),
+        ("it_lead", 200, 403),
+        ("icb", 200, 403),
+        ("partner", 200, 403),
+        ("outsider", 404, 404),
+        ("other_icb", 404, 404),
+        ("superuser", 200, 200),
+    ],
+)
+def test_migration_pages_by_role(client, users, migration, role, detail, edit):
+    client.force_login(users[role])
+    assert client.get(reverse("migration-detail", args=[migration.pk])).status_code == detail
+    assert client.get(reverse("migration-edit", args=[migration.pk])).status_code == edit
+
+
+def test_a_missing_migration_is_a_404_like_someone_elses(client, manager):
+    client.force_login(manager)
+    assert client.get(reverse("migration-detail", args=[99999])).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        reverse("migration-list"),
+        reverse("migration-create"),
+        reverse("migration-detail", args=[1]),
+        reverse("migration-edit", args=[1]),
+    ],
+)
+def test_anonymous_people_are_sent_to_sign_in(client, url):
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("login"))
+
+
+@pytest.mark.parametrize(
+    ("method", "url_name", "needs_pk"),
+    [
+        ("post", "migration-list", False),
+        ("post", "migration-detail", True),
+        ("put", "migration-edit", True),
+        ("delete", "migration-create", False),
+        ("post", "health", False),
+    ],
+)
+def test_wrong_http_method_is_refused(client, manager, migration, method, url_name, needs_pk):
+    client.force_login(manager)
+    url = reverse(url_name, args=[migration.pk] if needs_pk else [])
+    assert getattr(client, method)(url).status_code == 405
+
+
+def test_posting_to_the_edit_page_as_staff_changes_nothing(client, staff, migration):
+    client.force_login(staff)
+    before = migration.fdp_date
+    response = client.post(reverse("migration-edit", args=[migration.pk]), {"fdp_date": "2030-01-01"})
+    assert response.status_code == 403
+    migration.refresh_from_db()
+    assert migration.fdp_date == before
+
+
+def test_only_managers_can_open_the_create_page(client, manager, staff, icb_user):
+    client.force_login(manager)
+    assert client.get(reverse("migration-create")).status_code == 200
+    client.force_login(staff)
+    assert client.get(reverse("migration-create")).status_code == 403
+    client.force_login(icb_user)
+    assert client.get(reverse("migration-create")).status_code == 403
+
+
+def test_the_list_shows_only_migrations_the_user_may_see(client, users, migration, other_practice, suppliers):
+    theirs = MigrationFactory(practice=other_practice, current_supplier=suppliers[0], new_supplier=suppliers[1])
+    expectations = {
+        "manager": {migration},
+        "staff": {migration},
+        "icb": {migration},
+        "partner": {migration},
+        "outsider": {theirs},
+        "other_icb": {theirs},
+        "superuser": {migration, theirs},
+    }
+    for role, expected in expectations.items():
+        client.force_login(users[role])
+        response = client.get(reverse("migration-list"))
+        assert set(response.context["migrations"]) == expected, role
+
+
+def test_icb_users_see_the_migration_read_only(client, icb_user, migration):
+    client.force_login(icb_user)
+    page = client.get(reverse("migration-detail", args=[migration.pk])).content.decode()
+    assert reverse("migration-edit", args=[migration.pk]) not in page
+
+
+def test_migration_list_runs_a_fixed_number_of_queries(
+    client, manager, practice, suppliers, django_assert_max_num_queries
+):
+    for _ in range(15):
+        other = PracticeFactory(icb=practice.icb)
+        PracticeMembership.objects.create(user=manager, practice=other, role="practice_manager")
+        MigrationFactory(practice=other, current_supplier=suppliers[0], new_supplier=suppliers[1])
+    client.force_login(manager)
+    with django_assert_max_num_queries(6):
+        response = client.get(reverse("migration-list"))
+    assert len(response.context["migrations"]) == 15
+
+
+def test_migration_detail_runs_a_fixed_number_of_queries(client, manager, migration, django_assert_max_num_queries):
+    for week in range(1, 15):
+        migration.legacy_support_days = 90 + week
+        migration.save()
+    client.force_login(manager)
+    # Each section of the page (timeline, people, re-entry, reminders, history) costs a fixed few
+    # queries, whatever the amount of history behind it.
+    # Sign-offs add two: the sign-offs themselves and whether the user is the clinical lead. The plan
+    # on the page adds the user's role on the plan (what they may tick); the national services'
+    # notice rule one.
+    with django_assert_max_num_queries(20):
+        response = client.get(reverse("migration-detail", args=[migration.pk]))
+    assert response.status_code == 200
