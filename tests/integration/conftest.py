@@ -32,6 +32,10 @@ def plan_url(migration) -> str:
     return reverse("plan", args=[migration.pk])
 
 
+def detail_url(task) -> str:
+    return reverse("task-detail", args=[task.migration_id, task.pk])
+
+
 def assign_url(task) -> str:
     return reverse("task-assign", args=[task.migration_id, task.pk])
 

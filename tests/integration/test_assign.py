@@ -11,7 +11,7 @@ from tasks.models import Task
 from tasks.services import task_assign
 
 from ..factories import ContactFactory, MigrationFactory
-from .conftest import assign_url, plan_url, task_by_key
+from .conftest import assign_url, detail_url, plan_url, task_by_key
 
 pytestmark = pytest.mark.django_db
 
@@ -70,12 +70,12 @@ def test_a_removed_contact_cannot_be_given_new_work(plan_migration, manager, lab
         task_assign(task=task, contact=lab_contact, by=manager, version=task.version)
 
 
-# The plan's assign form ---------------------------------------------------------------------
+# The task page's assign form ---------------------------------------------------------------------
 
 
 def test_the_assign_list_groups_members_and_outside_contacts(client, manager, staff, plan_migration, lab_contact):
     client.force_login(manager)
-    page = client.get(plan_url(plan_migration)).content.decode()
+    page = client.get(detail_url(task_by_key(plan_migration, "cutover-pathology"))).content.decode()
     assert '<optgroup label="Practice members">' in page
     assert '<optgroup label="Outside contacts">' in page
     assert f'<option value="contact:{lab_contact.pk}"' in page
@@ -107,9 +107,17 @@ def test_assigning_to_a_contact_with_htmx_returns_the_row_naming_them(client, ma
     assert response.status_code == 200
     row = response.content.decode()
     assert row.lstrip().startswith(f'<li id="task-{task.pk}"')
-    assert '<strong>Jo Bennett</strong> <span class="text-body-secondary">(outside contact, City Pathology)' in row
-    assert f'<option value="contact:{lab_contact.pk}" selected>' in row
+    assert '<div class="plan-row__who">Jo Bennett</div>' in row
     assert Task.objects.get(pk=task.pk).assigned_contact == lab_contact
+
+
+def test_the_task_page_names_the_contact_and_their_organisation(client, manager, plan_migration, lab_contact):
+    task = task_by_key(plan_migration, "cutover-pathology")
+    task_assign(task=task, contact=lab_contact, by=manager, version=task.version)
+    client.force_login(manager)
+    page = client.get(detail_url(task)).content.decode()
+    assert '<strong>Jo Bennett</strong> <span class="nhsuk-u-secondary-text-colour">(outside contact, City Pathology)' in page
+    assert f'<option value="contact:{lab_contact.pk}" selected>' in page
 
 
 def test_assigning_to_nobody_clears_a_contact(client, manager, plan_migration, lab_contact):
@@ -187,12 +195,13 @@ def test_an_unassigned_task_suggests_the_stakeholder_of_its_usual_role(client, m
     task = task_by_key(plan_migration, "backup-third-party-systems")  # usually done by the IT lead
     assert task.default_owner_role == StakeholderRole.IT_LEAD
     client.force_login(manager)
-    page = client.get(plan_url(plan_migration)).content.decode()
+    page = client.get(detail_url(task)).content.decode()
     start = page.index(f'id="assignee-{task.pk}"')
     select = page[start : page.index("</select>", start)]
     it_lead = people[StakeholderRole.IT_LEAD].user
     assert f'<option value="user:{it_lead.pk}" selected>' in select
-    assert "Suggested: the usual owner of this task" in page[start:]
+    assert "Suggested: the usual owner of this task" in page
+    assert f'aria-describedby="assignee-{task.pk}-hint"' in page
     task.refresh_from_db()
     assert task.assignee is None  # only suggested until someone saves it
 
@@ -201,7 +210,7 @@ def test_an_outside_contact_is_suggested_when_they_hold_the_usual_role(client, m
     contact = ContactFactory(migration=plan_migration, role=StakeholderRole.IT_LEAD, name="Agency IT")
     task = task_by_key(plan_migration, "backup-third-party-systems")
     client.force_login(manager)
-    page = client.get(plan_url(plan_migration)).content.decode()
+    page = client.get(detail_url(task)).content.decode()
     start = page.index(f'id="assignee-{task.pk}"')
     assert f'<option value="contact:{contact.pk}" selected>' in page[start : page.index("</select>", start)]
 
@@ -210,7 +219,7 @@ def test_an_assigned_task_shows_its_holder_not_the_suggestion(client, manager, s
     task = task_by_key(plan_migration, "backup-third-party-systems")
     task_assign(task=task, assignee=staff, by=manager, version=task.version)
     client.force_login(manager)
-    page = client.get(plan_url(plan_migration)).content.decode()
+    page = client.get(detail_url(task)).content.decode()
     start = page.index(f'id="assignee-{task.pk}"')
     select = page[start : page.index("</select>", start)]
     assert f'<option value="user:{staff.pk}" selected>' in select
@@ -220,6 +229,6 @@ def test_an_assigned_task_shows_its_holder_not_the_suggestion(client, manager, s
 def test_without_a_stakeholder_in_the_role_nothing_is_suggested(client, manager, plan_migration):
     task = task_by_key(plan_migration, "backup-third-party-systems")
     client.force_login(manager)
-    page = client.get(plan_url(plan_migration)).content.decode()
+    page = client.get(detail_url(task)).content.decode()
     start = page.index(f'id="assignee-{task.pk}"')
     assert "selected" not in page[start : page.index("</select>", start)]

@@ -34,15 +34,17 @@ def entries(plan_migration, staff):
 
 def row_of(page: str, task) -> str:
     start = page.index(f'<li id="task-{task.pk}"')
-    return page[start : page.index("</li>", page.index("task-actions", start))]
+    return page[start : page.index("</li>", start)]
 
 
 def test_the_plan_shows_what_is_left_to_re_enter_for_each_task(client, plan_migration, staff, entries):
     client.force_login(staff)
     page = client.get(plan_url(plan_migration)).content.decode()
-    records = row_of(page, task_by_key(plan_migration, RECORDS))
-    assert "2 items still to re-enter" in records
-    assert f'href="{reverse("reentry-worklist", args=[plan_migration.pk])}"' in records
+    task = task_by_key(plan_migration, RECORDS)
+    assert "2 items still to re-enter" in row_of(page, task)
+    detail = client.get(reverse("task-detail", args=[plan_migration.pk, task.pk])).content.decode()
+    assert "2 items still to re-enter" in detail
+    assert f'href="{reverse("reentry-worklist", args=[plan_migration.pk])}"' in detail
     assert "1 new patient still to re-register" in row_of(page, task_by_key(plan_migration, REGISTRATIONS))
 
 

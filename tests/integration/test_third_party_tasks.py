@@ -37,7 +37,7 @@ def tick(task, by):
 
 def row_of(page: str, task) -> str:
     start = page.index(f'<li id="task-{task.pk}"')
-    return page[start : page.index("</li>", page.index("task-actions", start))]
+    return page[start : page.index("</li>", start)]
 
 
 def test_notifying_cannot_be_ticked_while_a_system_is_not_notified(plan_migration, staff, systems):
@@ -115,9 +115,11 @@ def test_the_plan_shows_per_system_progress_with_a_link(client, plan_migration, 
     third_party_mark_not_applicable(migration=plan_migration, system=systems[1], reason="Retired", by=staff)
     client.force_login(staff)
     page = client.get(plan_url(plan_migration)).content.decode()
-    notify = row_of(page, task_by_key(plan_migration, "notify-third-parties"))
-    assert "1 of 1 system notified; 1 not applicable" in notify
-    assert f'href="{reverse("systems", args=[plan_migration.pk])}"' in notify
+    notify_task = task_by_key(plan_migration, "notify-third-parties")
+    assert "1 of 1 system notified; 1 not applicable" in row_of(page, notify_task)
+    detail = client.get(reverse("task-detail", args=[plan_migration.pk, notify_task.pk])).content.decode()
+    assert "1 of 1 system notified; 1 not applicable" in detail
+    assert f'href="{reverse("systems", args=[plan_migration.pk])}"' in detail
     assert "0 of 1 system backed up" in row_of(page, task_by_key(plan_migration, "backup-third-party-systems"))
     assert "0 of 1 system back on and checked; 1 not applicable" in row_of(
         page, task_by_key(plan_migration, "links-back-on")
