@@ -52,17 +52,15 @@ def test_manager_confirms_people_assigns_a_task_to_a_contact_and_sees_it_on_who_
 
     page.goto(f"{live_server.url}/migrations/{planned.pk}/plan/")
     task = Task.objects.get(migration=planned, template_item__key="cutover-pathology")
-    row = page.locator(f"#task-{task.pk}")
-    row.locator("summary", has_text="Assign").click()
+    # The plan row leads to the task's own page, where it is assigned.
+    page.locator(f"#task-{task.pk}").get_by_role("link", name=PATHOLOGY).click()
+    expect(page.get_by_role("heading", name=PATHOLOGY, level=1)).to_be_visible()
     assert_accessible(page)
-    row.get_by_label(f"Assign “{PATHOLOGY}” to").select_option(
-        label="Jo Bennett (City Pathology), pathology lab provider"
-    )
-    row.get_by_role("button", name="Save").click()
-    # The row is swapped in place (htmx) and names the outside contact.
-    expect(page.locator(f"#task-{task.pk}")).to_contain_text(
-        "Assigned to: Jo Bennett (outside contact, City Pathology)"
-    )
+    page.get_by_label(f"Assign “{PATHOLOGY}” to").select_option(label="Jo Bennett (City Pathology), pathology lab provider")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text(f"“{PATHOLOGY}” assigned to Jo Bennett.")).to_be_visible()
+    page.goto(f"{live_server.url}/migrations/{planned.pk}/plan/")
+    expect(page.locator(f"#task-{task.pk} .plan-row__who")).to_have_text("Jo Bennett")
     task.refresh_from_db()
     assert task.assigned_contact.name == "Jo Bennett"
     assert task.assignee is None

@@ -38,7 +38,8 @@ def test_manager_signs_in_plans_a_migration_and_sees_its_timeline(
     page.get_by_role("button", name="Create migration").click()
 
     expect(page.get_by_role("heading", name="Key dates")).to_be_visible()
-    expect(page.get_by_role("heading", name="Cutover (7 days)")).to_be_visible()
-    expect(page.get_by_role("heading", name="Legacy system support ends")).to_be_visible()
+    key_dates = page.locator(".key-dates")
+    expect(key_dates.get_by_role("term").filter(has_text="Cutover (7 days)")).to_be_visible()
+    expect(key_dates.get_by_role("term").filter(has_text="Legacy system support ends")).to_be_visible()
     assert_accessible(page)
     assert Migration.objects.get().fdp_date == fdp
