@@ -110,10 +110,15 @@ class EntryForm(CleanTextMixin, forms.Form):
             self.fields["kind"].initial = last_kind
         if self.window.paper_only(today):
             # After go-live day everything keyed in is copied from paper, with the date written on it.
+            # The box is not shown at all (a greyed-out ticked box is hard to read and cannot be
+            # changed anyway); the date field's hint says why.
             self.fields["from_paper"].disabled = True
             self.fields["from_paper"].initial = True
-            self.fields["from_paper"].help_text = "Cutover has ended, so anything keyed in now comes from paper."
-            self.fields["occurred_at"].help_text = "The date and time written on the paper form."
+            self.fields["from_paper"].widget = forms.HiddenInput()
+            self.fields["occurred_at"].help_text = (
+                "Cutover has ended, so anything recorded now is copied from paper: "
+                "enter the date and time written on the paper form."
+            )
         else:
             self.fields["occurred_at"].initial = now.replace(second=0, microsecond=0)
         self.fields["occurred_at"].widget.attrs.update(

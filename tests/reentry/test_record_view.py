@@ -230,6 +230,8 @@ def test_after_go_live_a_paper_entry_keeps_its_written_date(client, staff, cutov
     assert "Key in a paper entry" in response.text
     form = response.context["form"]
     assert form["from_paper"].field.disabled
+    assert "Cutover has ended, so anything recorded now is copied from paper" in response.text
+    assert 'type="checkbox" name="from_paper"' not in response.text  # nothing to tick: always from paper now
     assert form["occurred_at"].value() is None
     client.post(url(cutover), consultation(occurred_at="2026-11-27T15:10"))
     entry = Entry.objects.get()
