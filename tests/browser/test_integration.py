@@ -56,7 +56,9 @@ def test_manager_confirms_people_assigns_a_task_to_a_contact_and_sees_it_on_who_
     page.locator(f"#task-{task.pk}").get_by_role("link", name=PATHOLOGY).click()
     expect(page.get_by_role("heading", name=PATHOLOGY, level=1)).to_be_visible()
     assert_accessible(page)
-    page.get_by_label(f"Assign “{PATHOLOGY}” to").select_option(label="Jo Bennett (City Pathology), pathology lab provider")
+    page.get_by_label(f"Assign “{PATHOLOGY}” to").select_option(
+        label="Jo Bennett (City Pathology), pathology lab provider"
+    )
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_text(f"“{PATHOLOGY}” assigned to Jo Bennett.")).to_be_visible()
     page.goto(f"{live_server.url}/migrations/{planned.pk}/plan/")

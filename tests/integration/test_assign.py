@@ -116,7 +116,10 @@ def test_the_task_page_names_the_contact_and_their_organisation(client, manager,
     task_assign(task=task, contact=lab_contact, by=manager, version=task.version)
     client.force_login(manager)
     page = client.get(detail_url(task)).content.decode()
-    assert '<strong>Jo Bennett</strong> <span class="nhsuk-u-secondary-text-colour">(outside contact, City Pathology)' in page
+    assert (
+        '<strong>Jo Bennett</strong> <span class="nhsuk-u-secondary-text-colour">(outside contact, City Pathology)'
+        in page
+    )
     assert f'<option value="contact:{lab_contact.pk}" selected>' in page
 
 
