@@ -122,7 +122,8 @@ def test_the_dashboard_fits_a_laptop_and_a_phone(page, live_server, sign_in, ass
     page.get_by_text("Choose columns").click()
     for label in ("ODS code", "Current system", "New system", "Planning meeting", "Legacy support ends", "Sign-offs"):
         page.get_by_role("checkbox", name=label, exact=True).check()
-    page.get_by_role("button", name="Show these columns").click()
+    with page.expect_navigation(wait_until="load"):
+        page.get_by_role("button", name="Show these columns").click()
     assert "cols=ods" in page.url and "cols=sign-offs" in page.url
     assert document_overflow(page) <= 0  # a wide table scrolls in its own box, not the page
     expect(page.get_by_role("columnheader", name="Legacy support ends")).to_have_count(1)
@@ -139,7 +140,8 @@ def test_the_dashboard_fits_a_laptop_and_a_phone(page, live_server, sign_in, ass
     assert first_card.bounding_box()["y"] < 844
     assert_accessible(page)
 
-    page.get_by_role("link", name="Timeline").click()
+    with page.expect_navigation(wait_until="load"):  # measured once its stylesheet applies, not mid-load
+        page.get_by_role("link", name="Timeline").click()
     assert document_overflow(page) <= 0
     expect(page.get_by_role("img", name="Wave timeline: FDP to go-live, one bar per practice")).to_be_attached()
     expect(page.get_by_role("link", name="Hillview Surgery")).to_be_visible()  # the table of the same facts
