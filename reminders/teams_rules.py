@@ -47,28 +47,36 @@ class TeamsPlanned:
 
 
 def channels_of(migrations: list[Migration]) -> dict[int, list[TeamsChannel]]:
-    """{migration pk: the channels of its practice, ICB and delivery partner}, in one query."""
+    """{migration pk: the channels of its practice, ICB and delivery partner}, in one query; a
+    migration with no channel at all is left out."""
     practice_ids = {m.practice_id for m in migrations}
     organisation_ids = {m.practice.icb_id for m in migrations} | {
         m.practice.delivery_partner_id for m in migrations if m.practice.delivery_partner_id
     }
-    channels = list(
-        TeamsChannel.objects.filter(Q(practice_id__in=practice_ids) | Q(organisation_id__in=organisation_ids))
-        .exclude(webhook_url_encrypted="")
-        # The log names each row after the channel's owner: loaded here, not once per row.
-        .select_related("practice", "organisation")
-    )
+    channels = TeamsChannel.objects.exclude(webhook_url_encrypted="")
+    if len(practice_ids) + len(organisation_ids) <= CHANNEL_IN_LIST_LIMIT:
+        channels = channels.filter(Q(practice_id__in=practice_ids) | Q(organisation_id__in=organisation_ids))
+    # else every channel: few practices and organisations have one, fewer than the ids a big sweep would list.
+    by_owner: dict[tuple[str, int], list[TeamsChannel]] = {}
+    # The log names each row after the channel's owner: loaded here, not once per row.
+    for channel in channels.select_related("practice", "organisation"):
+        owner = ("p", channel.practice_id) if channel.practice_id else ("o", channel.organisation_id)
+        by_owner.setdefault(owner, []).append(channel)
+    if not by_owner:
+        return {}
     found: dict[int, list[TeamsChannel]] = {}
     for migration in migrations:
-        owners = {("p", migration.practice_id), ("o", migration.practice.icb_id)}
+        owners = [("p", migration.practice_id), ("o", migration.practice.icb_id)]
         if migration.practice.delivery_partner_id:
-            owners.add(("o", migration.practice.delivery_partner_id))
-        found[migration.pk] = [
-            channel
-            for channel in channels
-            if ("p", channel.practice_id) in owners or ("o", channel.organisation_id) in owners
-        ]
+            owners.append(("o", migration.practice.delivery_partner_id))
+        of_migration = [channel for owner in owners for channel in by_owner.get(owner, [])]
+        if of_migration:
+            found[migration.pk] = of_migration
     return found
+
+
+# Beyond this many owners, the query reads every channel rather than an IN list of the owners' ids.
+CHANNEL_IN_LIST_LIMIT = 1_000
 
 
 def teams_planned(
