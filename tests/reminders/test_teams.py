@@ -12,6 +12,7 @@ from reminders.send import Outcome, reminder_send
 from reminders.sweep import reminders_sweep
 from reminders.teams import TeamsDeliveryError, teams_channel_save, teams_post, webhook_url_error
 
+from ..factories import OrganisationFactory
 from .conftest import d, london
 
 pytestmark = pytest.mark.django_db
@@ -70,7 +71,15 @@ def test_a_channel_gets_only_the_events_it_chose(teams_server, channel, fdp_toda
     assert len(mail.outbox) == 3
 
 
-def test_an_icb_channel_hears_of_each_of_its_practices(teams_server, fdp_today, practice):
+@pytest.mark.parametrize("in_list_limit", [1_000, 0], ids=["few owners: an IN list", "many owners: every channel"])
+def test_an_icb_channel_hears_of_each_of_its_practices(teams_server, fdp_today, practice, monkeypatch, in_list_limit):
+    monkeypatch.setattr("reminders.teams_rules.CHANNEL_IN_LIST_LIMIT", in_list_limit)
+    elsewhere = teams_channel_save(  # another ICB's channel hears nothing of this practice
+        channel=None,
+        organisation=OrganisationFactory(kind="icb"),
+        url=teams_server.url("/other?sig=x"),
+        events={"fdp_day": True},
+    )
     icb_channel = teams_channel_save(
         channel=None, organisation=practice.icb, url=teams_server.url("/icb?sig=abcd"), events={"fdp_day": True}
     )
@@ -78,6 +87,7 @@ def test_an_icb_channel_hears_of_each_of_its_practices(teams_server, fdp_today, 
     sweep_and_send()
     assert [post["path"] for post in teams_server.posts] == ["/icb?sig=abcd"]
     assert ReminderLog.objects.get(channel=icb_channel).status == "sent"
+    assert not ReminderLog.objects.filter(channel=elsewhere).exists()
 
 
 def test_a_message_is_retried_with_backoff_after_a_500_and_the_email_is_not_held_up(
