@@ -10,6 +10,7 @@ from functools import cached_property
 
 from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
+from django.urls import reverse
 
 from cutover.models import Migration
 from cutover.timeline import local_today
@@ -231,15 +232,35 @@ class Checklist:
 def tasks_mark_for_row(
     migration: Migration, tasks: list[Task], *, today: datetime.date, options: AssignOptions | None
 ) -> list[Task]:
-    """Everything a plan row reads: dates, the gate of a third-party or re-entry task
+    """Everything a plan row reads: dates, its links, the gate of a third-party or re-entry task
     (what is left, tasks/completion.py), and the suggestion in the "Assign to" list."""
     gates = plan_gates(migration, tasks)
+    tasks_mark_links(tasks)
     for task in tasks:
         task.migration = migration
         task_mark_dates(task, today)
         task.gate = gates.get(task.pk)
         task.assign_selected = options.selected_for(task) if options else ""
     return tasks
+
+
+# A task pk no task has, reversed in place of the real one and then replaced by it.
+_ANY_TASK = 987_654_321_012
+
+
+def tasks_mark_links(tasks: list[Task]) -> None:
+    """Each row's two links (the task's page, where its tick posts): reversed once per migration and
+    filled in per task, since reversing two URLs for every row was a tenth of the plan page's time."""
+    patterns: dict[int, tuple[tuple[str, str], tuple[str, str]]] = {}
+    for task in tasks:
+        if task.migration_id not in patterns:
+            patterns[task.migration_id] = tuple(
+                tuple(reverse(name, args=[task.migration_id, _ANY_TASK]).rsplit(str(_ANY_TASK), 1))
+                for name in ("task-detail", "task-status")
+            )
+        (detail_head, detail_tail), (status_head, status_tail) = patterns[task.migration_id]
+        task.detail_url = f"{detail_head}{task.pk}{detail_tail}"
+        task.status_url = f"{status_head}{task.pk}{status_tail}"
 
 
 def plan_build(
@@ -329,6 +350,8 @@ def my_tasks(*, user, today: datetime.date) -> MyTasks:
     )
     sunday = today + datetime.timedelta(days=6 - today.weekday())
     groups = MyTasks(overdue=[], this_week=[], later=[])
+    tasks = list(tasks)
+    tasks_mark_links(tasks)
     for task in tasks:
         task_mark_dates(task, today)
         task.gate = None  # what is left of a gated task is on its own page
