@@ -362,8 +362,9 @@ _DIGEST_PERSON = (
 )
 
 
-def _digest_tasks(horizon: datetime.date, *, email: str | None = None):
-    """The open tasks due by ``horizon`` that count towards someone's digest.
+def _digest_holders(horizon: datetime.date) -> tuple:
+    """The open tasks due by ``horizon`` that count towards someone's digest, as two querysets: those
+    held by a practice member, and those held by an outside contact (a task has one or the other).
 
     A practice member's tasks count only while they are an active member of that practice, and
     only active migrations count.
@@ -371,16 +372,22 @@ def _digest_tasks(horizon: datetime.date, *, email: str | None = None):
     still_member = PracticeMembership.objects.filter(
         user=OuterRef("assignee"), practice=OuterRef("migration__practice")
     )
-    tasks = Task.objects.filter(
-        Q(Exists(still_member), assignee__is_active=True)
+    due = Task.objects.filter(status=Task.Status.OPEN, migration__status=Migration.Status.ACTIVE, due_date__lte=horizon)
+    by_members = due.filter(Exists(still_member), assignee__is_active=True)
+    by_contacts = due.filter(
         # "greater than empty" rather than a negation: a negated test on a joined row is true when
         # there is no row at all, which would take in every unassigned task.
-        | Q(assigned_contact__user__isnull=True, assigned_contact__email__gt="")
+        Q(assigned_contact__user__isnull=True, assigned_contact__email__gt="")
         | Q(assigned_contact__user__is_active=True),
-        status=Task.Status.OPEN,
-        migration__status=Migration.Status.ACTIVE,
-        due_date__lte=horizon,
+        assignee__isnull=True,
     )
+    return by_members, by_contacts
+
+
+def _digest_tasks(horizon: datetime.date, *, email: str | None = None):
+    """Both kinds of _digest_holders in one queryset, for one person's address if given."""
+    by_members, by_contacts = _digest_holders(horizon)
+    tasks = by_members | by_contacts
     if email is not None:
         tasks = tasks.filter(
             Q(assignee__email=email)
@@ -399,9 +406,16 @@ def _digest_person(row: tuple) -> Recipient:
 
 
 def digest_recipients(horizon: datetime.date) -> list[Recipient]:
-    """Everyone with a digest due (at least one task in ``digests``), in one query that returns a
-    row per person rather than per task: the sweep logs who gets one; the sender lists the tasks."""
-    rows = _digest_tasks(horizon).order_by().values_list(*_DIGEST_PERSON).distinct()
+    """Everyone with a digest due (at least one task in ``digests``), in two queries that return a
+    row per person rather than per task: the sweep logs who gets one; the sender lists the tasks.
+    Members and contacts are asked apart: as one OR, PostgreSQL checks the membership task by task
+    instead of joining it once (bench/sweep.py: 0.55 s against 0.4 s at 10,000 migrations)."""
+    by_members, by_contacts = _digest_holders(horizon)
+    members, contacts = _DIGEST_PERSON[:4], _DIGEST_PERSON[4:]
+    rows = [
+        *(row + (None,) * len(contacts) for row in by_members.order_by().values_list(*members).distinct()),
+        *((None,) * len(members) + row for row in by_contacts.order_by().values_list(*contacts).distinct()),
+    ]
     people = sorted(map(_digest_person, rows), key=lambda person: (person.email, person.outside, person.name))
     return list(unique_people(people))
 

@@ -373,7 +373,7 @@ def test_the_sweep_query_count_does_not_grow_with_the_number_of_migrations(
         _migrations_due_today(count - len(counts and [0] * 5), suppliers)
         with (
             # 12, one for the Teams channels, one for people's choices, one for national services' notice
-            django_assert_max_num_queries(15),
+            django_assert_max_num_queries(16),
             CaptureQueriesContext(connection) as queries,
             django_capture_on_commit_callbacks(execute=True),
         ):
