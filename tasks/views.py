@@ -118,6 +118,7 @@ def _detail_context(request, migration, access, task, **failed_forms) -> dict:
         "today": local_today(),
         "assign_options": options,
         "next_url": reverse("task-detail", args=[migration.pk, task.pk]),
+        "plan_row_url": f"{reverse('plan', args=[migration.pk])}#task-{task.pk}",
         "notes": task.notes.select_related("author"),
         "due_date_changes": task.due_date_changes.select_related("changed_by"),
         "history": history_entries(task),

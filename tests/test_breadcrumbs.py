@@ -12,7 +12,7 @@ WITH_BREADCRUMB = sorted(
 
 
 def test_there_are_breadcrumbs_to_check():
-    assert len(WITH_BREADCRUMB) >= 10
+    assert len(WITH_BREADCRUMB) >= 5  # the shared coordinator/_breadcrumb.html among them
 
 
 @pytest.mark.parametrize("path", WITH_BREADCRUMB, ids=lambda path: str(path.relative_to(TEMPLATES)))
