@@ -25,8 +25,22 @@ class SuperuserOnly:
         return request.user.is_active and request.user.is_superuser
 
 
+class PlanItemDates:
+    """For items every plan copies (the national template, an ICB's own tasks): due by a rule from
+    the migration's dates, never a fixed day, which would mean the same day for every practice."""
+
+    def formfield_for_choice_field(self, db_field, request, **kwargs):
+        if db_field.name == "anchor":
+            kwargs["choices"] = [(value, label) for value, label in db_field.choices if value != "fixed"]
+        return super().formfield_for_choice_field(db_field, request, **kwargs)
+
+    @admin.display(description="Due")
+    def due_rule(self, obj):
+        return obj.due_rule
+
+
 @admin.register(PlanTemplateItem)
-class PlanTemplateItemAdmin(SuperuserOnly, SimpleHistoryAdmin):
+class PlanTemplateItemAdmin(PlanItemDates, SuperuserOnly, SimpleHistoryAdmin):
     form = CleanTextModelForm
     list_display = ["title", "phase", "due_rule", "default_owner_role", "dispensing_only", "active", "position"]
     list_filter = ["phase", "anchor", "dispensing_only", "active"]
@@ -48,18 +62,9 @@ class PlanTemplateItemAdmin(SuperuserOnly, SimpleHistoryAdmin):
         ("Due date", {"fields": ["anchor", "offset_days", "direction"]}),
     ]
 
-    def formfield_for_choice_field(self, db_field, request, **kwargs):
-        if db_field.name == "anchor":
-            kwargs["choices"] = [(value, label) for value, label in db_field.choices if value != "fixed"]
-        return super().formfield_for_choice_field(db_field, request, **kwargs)
-
-    @admin.display(description="Due")
-    def due_rule(self, obj):
-        return obj.due_rule
-
 
 @admin.register(LocalPlanItem)
-class LocalPlanItemAdmin(SuperuserOnly, SimpleHistoryAdmin):
+class LocalPlanItemAdmin(PlanItemDates, SuperuserOnly, SimpleHistoryAdmin):
     """For support: programme leads keep their organisation's own tasks on the programme pages."""
 
     form = CleanTextModelForm
@@ -68,15 +73,6 @@ class LocalPlanItemAdmin(SuperuserOnly, SimpleHistoryAdmin):
     search_fields = ["title", "organisation__name"]
     list_select_related = ["organisation"]
     raw_id_fields = ["organisation", "created_by"]
-
-    def formfield_for_choice_field(self, db_field, request, **kwargs):
-        if db_field.name == "anchor":
-            kwargs["choices"] = [(value, label) for value, label in db_field.choices if value != "fixed"]
-        return super().formfield_for_choice_field(db_field, request, **kwargs)
-
-    @admin.display(description="Due")
-    def due_rule(self, obj):
-        return obj.due_rule
 
 
 class TaskNoteInline(admin.TabularInline):
