@@ -4,9 +4,9 @@ import datetime
 
 from django.db import IntegrityError, transaction
 from django.utils.text import Truncator
-from simple_history.utils import bulk_create_with_history
 
 from cutover import timeline
+from cutover.bulk import create_with_history
 from cutover.models import Migration
 from practices.models import Organisation, Practice
 from reminders.sweep import reminders_refresh, reminders_sweep
@@ -62,8 +62,8 @@ def migrations_create(*, migrations: list[Migration], by, refresh_reminders: boo
     try:
         # The savepoint keeps an outer transaction usable after a lost race.
         with transaction.atomic():
-            # bulk_create skips simple-history's signals; this records a "created" row for each.
-            created = bulk_create_with_history(migrations, Migration, batch_size=1_000, default_user=by)
+            # Saved in bulk, which skips simple-history's signals: this also records a "created" row for each.
+            created = create_with_history(migrations, Migration, by=by)
             plans_create(migrations=created, by=by)
             national_services_add(migrations=created, by=by)
     except IntegrityError as exc:

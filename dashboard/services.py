@@ -17,9 +17,9 @@ from django.db.models import F
 from django.db.models.functions import Lower
 from django.utils import timezone
 from kombu.exceptions import OperationalError
-from simple_history.utils import bulk_create_with_history
 
 from coordinator.services import MigrationConflict, migrations_create
+from cutover.bulk import create_with_history
 from cutover.formatting import day_text
 from cutover.models import Migration
 from cutover.timeline import local_today
@@ -280,7 +280,7 @@ def _register_new_practices(rows: list[checking.CheckedRow], *, organisation: Or
         for row in rows
         if row.practice is None
     ]
-    bulk_create_with_history(new, Practice, batch_size=500, default_user=by)
+    create_with_history(new, Practice, by=by)
     practices = {practice.ods_code: practice for practice in new}
     practices.update((row.ods_code, row.practice) for row in rows if row.practice is not None)
     return practices
@@ -352,7 +352,7 @@ def import_rows_add_managers(*, rows: list[checking.CheckedRow], migrations: lis
                 email="" if user else row.manager_email,
             )
         )
-    bulk_create_with_history(stakeholders, Stakeholder, batch_size=1_000, default_user=by)
+    create_with_history(stakeholders, Stakeholder, by=by)
     invitations_create(
         wanted=[(migration.practice, row.manager_email, migration) for row, migration in named if row.manager_email],
         role=PracticeMembership.Role.PRACTICE_MANAGER,

@@ -19,6 +19,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
+from kombu.exceptions import OperationalError
+from redis.exceptions import RedisError
 
 from .models import Invitation, Practice, PracticeMembership, Stakeholder, User
 from .signals import contact_joined
@@ -97,7 +99,9 @@ def invitations_create(*, wanted: list[tuple[Practice, str, object]], role: str,
     """``invitation_create`` for many (practice, email, migration) at once (a wave), skipping people
     already members. The usual case, nobody open-invited to that practice yet, is saved in bulk;
     anyone else goes through invitation_create one by one, so the replacing and repeat rules stay
-    in one place. Each email goes once the invitations are saved, as invitation_create's does.
+    in one place. Each email goes once the invitations are saved, as invitation_create's does, but
+    the bulk ones from a worker job of their own: thousands of emails to a mail server would
+    otherwise hold up the job creating the wave (see invitations_send_soon).
     """
     wanted = [(practice, email.strip().lower(), migration) for practice, email, migration in wanted]
     practice_ids = {practice.pk for practice, _, _ in wanted}
@@ -126,8 +130,9 @@ def invitations_create(*, wanted: list[tuple[Practice, str, object]], role: str,
         )
     with transaction.atomic():
         # Audit: the Invitation row is its own record (audit/coverage.py), as invitation_create's is.
-        for invitation in Invitation.objects.bulk_create(fresh, batch_size=1_000):
-            transaction.on_commit(lambda invitation=invitation: invitation_send(invitation))
+        saved = Invitation.objects.bulk_create(fresh, batch_size=1_000)
+        if saved:
+            transaction.on_commit(lambda: invitations_send_soon([invitation.pk for invitation in saved]))
         for practice, email, migration in one_by_one:
             with contextlib.suppress(AlreadyMember):
                 invitation_create(practice=practice, email=email, role=role, by=by, migration=migration)
@@ -140,7 +145,34 @@ def _repeat_of(invitation: Invitation | None, *, role: str, migration, now) -> I
     return invitation if same and now - invitation.created_at < REPEAT_WINDOW else None
 
 
-def invitation_send(invitation: Invitation) -> None:
+def invitations_send_soon(ids: list[int]) -> None:
+    """Hand these saved invitations' emails to a worker; called after commit.
+
+    A broker that is down must not lose them: they are sent here and now instead, slowly.
+    """
+    from .jobs import send_invitations  # jobs imports this module
+
+    try:
+        send_invitations.delay(ids)
+    except (OperationalError, RedisError, OSError) as exc:
+        logger.warning("Broker unavailable (%s): sending %s invitations here", exc.__class__.__name__, len(ids))
+        invitations_send(ids=ids)
+
+
+def invitations_send(*, ids: list[int]) -> int:
+    """Email each of these invitations that can still be accepted; returns how many were sent.
+
+    One accepted or replaced by a newer one before the job ran is skipped: its link would not work.
+    """
+    sendable = Invitation.objects.filter(pk__in=ids, accepted_at__isnull=True, replaced_at__isnull=True)
+    sent = 0
+    for invitation in sendable.select_related("practice", "invited_by").order_by("pk"):
+        sent += invitation_send(invitation)
+    return sent
+
+
+def invitation_send(invitation: Invitation) -> bool:
+    """Email the invitation's link; False (and the invitation marked) if the mail server refused it."""
     context = {
         "invitation": invitation,
         "practice": invitation.practice,
@@ -166,8 +198,9 @@ def invitation_send(invitation: Invitation) -> None:
         # Audit: not a change to anyone's record; the invitation keeps no history (see its docstring).
         Invitation.objects.filter(pk=invitation.pk).update(email_failed_at=timezone.now())
         invitation.email_failed_at = timezone.now()
-        return
+        return False
     logger.info("Sent invitation %s to join practice %s", invitation.pk, invitation.practice_id)
+    return True
 
 
 def invitation_open(token: str, *, ods_code: str) -> Invitation:

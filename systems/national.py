@@ -12,8 +12,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import transaction
-from simple_history.utils import bulk_create_with_history
 
+from cutover.bulk import create_with_history
 from cutover.timeline import switch_off_window
 from cutover.workdays import add_working_days
 from practices.models import NationalService, ThirdPartyState, ThirdPartySystem, name_key
@@ -72,11 +72,8 @@ def national_services_add(*, migrations: Iterable, by) -> list[ThirdPartyState]:
                         national_service=service,
                     )
                 )
-        if missing:
-            bulk_create_with_history(
-                missing, ThirdPartySystem, default_user=by, default_change_reason="National services catalogue"
-            )
-            systems = _systems_of(practice_ids, services)
+        for system in create_with_history(missing, ThirdPartySystem, by=by, reason="National services catalogue"):
+            systems[(system.practice_id, system.national_service_id)] = system
         states = [
             ThirdPartyState(
                 migration=migration,
@@ -88,9 +85,7 @@ def national_services_add(*, migrations: Iterable, by) -> list[ThirdPartyState]:
             for migration in migrations
             for service in services
         ]
-        return bulk_create_with_history(
-            states, ThirdPartyState, default_user=by, default_change_reason="National services catalogue"
-        )
+        return create_with_history(states, ThirdPartyState, by=by, reason="National services catalogue")
 
 
 def _systems_of(practice_ids, services) -> dict[tuple[int, int], ThirdPartySystem]:

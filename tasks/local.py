@@ -12,13 +12,13 @@ from django.db import transaction
 from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 from django.utils.text import Truncator
-from simple_history.utils import bulk_create_with_history
 
+from cutover.bulk import create_with_history
 from cutover.models import Migration
 from practices.models import Organisation
 
 from .models import LocalPlanItem, PlanTemplateItem, Task
-from .services import task_from_plan_item
+from .services import tasks_from_plan_item
 from .writes import HISTORY_REASON_LENGTH
 
 # The fields a programme lead chooses; the rest are the organisation's and the history's.
@@ -140,12 +140,13 @@ def local_item_push(*, item: LocalPlanItem, by, today: datetime.date) -> list[Ta
         holding = set(Task.objects.filter(local_item=item, migration_id__in=ids).values_list("migration_id", flat=True))
         still_open = {migration.pk for migration in locked} - holding
         now = timezone.now()
-        tasks = [
-            task_from_plan_item(migration=target.migration, item=item, at=now, by=by)
-            for target in plan.adds
-            if target.migration.pk in still_open
-        ]
+        tasks = tasks_from_plan_item(
+            item=item,
+            migrations=[target.migration for target in plan.adds if target.migration.pk in still_open],
+            at=now,
+            by=by,
+        )
         if not tasks:
             return []
-        # bulk_create skips simple-history's signals; this records a "created" row per task, with who and why.
-        return bulk_create_with_history(tasks, Task, default_user=by, default_change_reason=reason)
+        # Saved in bulk, which skips simple-history's signals: this also records each task's "created" row.
+        return create_with_history(tasks, Task, by=by, reason=reason)

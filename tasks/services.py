@@ -5,6 +5,7 @@ at once never overwrite each other); tasks that follow facts recorded elsewhere 
 tasks/following.py.
 """
 
+import copy
 import datetime
 from collections.abc import Sequence
 
@@ -12,9 +13,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history
 
 from cutover import timeline
+from cutover.bulk import create_with_history
 from cutover.formatting import day_text
 from cutover.models import Migration
 from practices.models import PracticeMembership, Stakeholder, User
@@ -30,14 +31,18 @@ class TaskNotReady(Exception):
     """The task cannot be ticked yet: the records it depends on are not finished. The message says what is left."""
 
 
-def task_from_plan_item(
-    *, migration: Migration, item: PlanTemplateItem | LocalPlanItem, at: datetime.datetime, by=None
-) -> Task:
-    """A migration's (unsaved) task for a national template item or an ICB's local task, dated from
-    the migration's dates; the task remembers which item it came from."""
+def tasks_from_plan_item(
+    *, item: PlanTemplateItem | LocalPlanItem, migrations: Sequence[Migration], at: datetime.datetime, by=None
+) -> list[Task]:
+    """Each migration's (unsaved) task for a national template item or an ICB's local task, dated
+    from that migration's dates; the task remembers which item it came from.
+
+    What the item decides is set once, on a first task; every migration's task is a copy of it with
+    the migration and its due date filled in. A wave builds a quarter of a million tasks, and building
+    each from scratch cost as much as saving it.
+    """
     source = {"local_item": item} if isinstance(item, LocalPlanItem) else {"template_item": item}
-    return Task(
-        migration=migration,
+    shared = Task(
         **source,
         title=item.title,
         guidance=item.guidance,
@@ -50,10 +55,23 @@ def task_from_plan_item(
         default_owner_role=item.default_owner_role,
         dispensing_only=item.dispensing_only,
         position=item.position,
-        due_date=item.due_date_in(migration),
         created_at=at,
         created_by=by,
     )
+    tasks = []
+    for migration in migrations:
+        task = copy.copy(shared)
+        task.migration = migration
+        task.due_date = item.due_date_in(migration)
+        tasks.append(task)
+    return tasks
+
+
+def task_from_plan_item(
+    *, migration: Migration, item: PlanTemplateItem | LocalPlanItem, at: datetime.datetime, by=None
+) -> Task:
+    """One migration's (unsaved) task for a plan item (``tasks_from_plan_item``)."""
+    return tasks_from_plan_item(item=item, migrations=[migration], at=at, by=by)[0]
 
 
 def plan_create_for_migration(*, migration: Migration, by=None) -> list[Task]:
@@ -95,26 +113,28 @@ def plans_create(*, migrations: Sequence[Migration], by=None) -> list[Task]:
             ).select_related("organisation")
         )
         now = timezone.now()
-        tasks = [
-            task_from_plan_item(migration=migration, item=item, at=now, by=by)
-            for migration in migrations
-            for item in items
-            if (migration.pk, item.pk) not in have_items and (migration.practice.dispensing or not item.dispensing_only)
-        ]
-        tasks += [
-            task_from_plan_item(migration=migration, item=item, at=now, by=by)
-            for migration in migrations
-            for item in local_items
-            if item.organisation_id in (migration.practice.icb_id, migration.practice.delivery_partner_id)
-            and (migration.pk, item.pk) not in have_local
-            and (migration.practice.dispensing or not item.dispensing_only)
-        ]
+        tasks = []
+        for item in items:
+            wanted = [
+                migration
+                for migration in migrations
+                if (migration.pk, item.pk) not in have_items
+                and (migration.practice.dispensing or not item.dispensing_only)
+            ]
+            tasks += tasks_from_plan_item(item=item, migrations=wanted, at=now, by=by)
+        for item in local_items:
+            wanted = [
+                migration
+                for migration in migrations
+                if item.organisation_id in (migration.practice.icb_id, migration.practice.delivery_partner_id)
+                and (migration.pk, item.pk) not in have_local
+                and (migration.practice.dispensing or not item.dispensing_only)
+            ]
+            tasks += tasks_from_plan_item(item=item, migrations=wanted, at=now, by=by)
         if not tasks:
             return []
-        # bulk_create skips simple-history's signals; this records a "created" row per task.
-        return bulk_create_with_history(
-            tasks, Task, batch_size=2_000, default_user=by, default_change_reason="Plan created"
-        )
+        # Saved in bulk, which skips simple-history's signals: this also records a "created" row per task.
+        return create_with_history(tasks, Task, by=by, reason="Plan created")
 
 
 def _template_key(task: Task) -> str | None:

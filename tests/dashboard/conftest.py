@@ -16,6 +16,14 @@ def frozen_today():
         yield TODAY
 
 
+@pytest.fixture(autouse=True)
+def invitations_emailed_at_once(monkeypatch):
+    """A wave's invitation emails go from a worker job (practices.jobs); here that job runs at once."""
+    from practices import jobs
+
+    monkeypatch.setattr(jobs.send_invitations, "delay", jobs.send_invitations)
+
+
 @pytest.fixture
 def icb(practice):
     return practice.icb

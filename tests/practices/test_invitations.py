@@ -7,16 +7,20 @@ import time_machine
 from django.core import signing
 from django.urls import reverse
 from django.utils import timezone
+from kombu.exceptions import OperationalError
 
+from practices import jobs
 from practices.invitations import (
     REPEAT_WINDOW,
     SALT,
     AlreadyMember,
     InvitationProblem,
     invitation_accept,
+    invitation_accept_as_new_user,
     invitation_create,
     invitation_open,
     invitation_token,
+    invitations_create,
 )
 from practices.models import Invitation, PracticeMembership, User
 
@@ -268,3 +272,65 @@ def test_the_password_of_an_existing_account_is_untouched(client, invite):
     existing.refresh_from_db()
     assert existing.check_password(PASSWORD)
     assert Invitation.objects.get().accepted_at is None
+
+
+# --- A wave's invitations (invitations_create), emailed by a worker job ------------------------------
+
+
+def wave_invitations(practice, migration, manager, *addresses):
+    invitations_create(
+        wanted=[(practice, address, migration) for address in addresses],
+        role=PracticeMembership.Role.PRACTICE_MANAGER,
+        by=manager,
+    )
+
+
+def test_a_waves_invitations_go_to_one_worker_job_once_they_are_saved(
+    practice, migration, manager, monkeypatch, mailoutbox, django_capture_on_commit_callbacks
+):
+    handed = []
+    monkeypatch.setattr(jobs.send_invitations, "delay", handed.append)
+    with django_capture_on_commit_callbacks(execute=True):
+        wave_invitations(practice, migration, manager, "one@riverside.example", "two@riverside.example")
+        assert handed == []  # nothing before the commit
+
+    saved = Invitation.objects.order_by("pk")
+    assert handed == [[invitation.pk for invitation in saved]]
+    assert mailoutbox == []  # the worker sends them, not the job creating the wave
+
+    assert jobs.send_invitations(handed[0]) == 2
+    assert sorted(message.to[0] for message in mailoutbox) == ["one@riverside.example", "two@riverside.example"]
+    assert all(practice.name in message.subject for message in mailoutbox)
+
+
+def test_with_the_broker_down_a_waves_invitations_are_emailed_at_once_instead(
+    practice, migration, manager, monkeypatch, mailoutbox, django_capture_on_commit_callbacks
+):
+    def broker_down(ids):
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(jobs.send_invitations, "delay", broker_down)
+    with django_capture_on_commit_callbacks(execute=True):
+        wave_invitations(practice, migration, manager, "one@riverside.example")
+
+    assert [message.to for message in mailoutbox] == [["one@riverside.example"]]
+
+
+def test_an_invitation_replaced_or_accepted_before_the_job_runs_is_not_emailed(
+    practice, migration, manager, monkeypatch, mailoutbox, django_capture_on_commit_callbacks
+):
+    handed = []
+    monkeypatch.setattr(jobs.send_invitations, "delay", handed.append)
+    with django_capture_on_commit_callbacks(execute=True):
+        wave_invitations(
+            practice, migration, manager, "one@riverside.example", "two@riverside.example", "three@riverside.example"
+        )
+    _, two, _ = Invitation.objects.order_by("pk")
+    with django_capture_on_commit_callbacks(execute=True):
+        invitation_create(practice=practice, email="one@riverside.example", role="it_lead", by=manager)
+    invitation_accept_as_new_user(invitation=two, first_name="Sam", last_name="Two", password=NEW_PASSWORD)
+    mailoutbox.clear()
+
+    assert jobs.send_invitations(handed[0]) == 1
+
+    assert [message.to for message in mailoutbox] == [["three@riverside.example"]]
