@@ -160,8 +160,12 @@ class _CopyWriter:
                     setattr(obj, field.attname, related.pk)
 
     def write(self, objs, *, by, reason: str) -> None:
-        """Save `objs`, each made ready by ``prepare``."""
-        with connection.cursor() as cursor:
+        """Save `objs`, each made ready by ``prepare``.
+
+        COPY goes past Django's cursor wrapper, so its errors are turned into Django's here (a
+        unique constraint broken is an IntegrityError, as it would be from save()).
+        """
+        with connection.wrap_database_errors, connection.cursor() as cursor:
             cursor.execute(
                 "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
                 [self.meta.db_table, self.meta.pk.column, len(objs)],

@@ -7,7 +7,7 @@ The same tests hold both to the same result.
 import datetime
 
 import pytest
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from cutover.bulk import _CopyWriter, create_with_history
@@ -117,3 +117,22 @@ def test_on_postgresql_everything_a_wave_saves_takes_the_copy_path():
 
 def test_a_model_with_a_field_it_cannot_write_by_hand_takes_simple_historys_path():
     assert _CopyWriter.for_model(Closure) is None  # its summary is JSON
+
+
+@pytest.mark.django_db
+def test_a_broken_rule_of_the_database_is_djangos_integrity_error_as_from_a_save():
+    """The migration services turn that error into "this practice already has an active migration"."""
+    active = MigrationFactory()
+    second = Migration(
+        practice=active.practice,
+        current_system="EMIS Web",
+        current_supplier=active.current_supplier,
+        new_system="TPP SystmOne",
+        new_supplier=active.new_supplier,
+        fdp_date=active.fdp_date,
+        go_live_date=active.go_live_date,
+    )
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        create_with_history([second], Migration)
+    assert Migration.objects.filter(practice=active.practice).count() == 1
