@@ -141,6 +141,13 @@ TEMPLATES = [
             ],
         },
     },
+    {
+        # Only for what a page renders many times (cutover/jinja2.py); everything else is above.
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [BASE_DIR / "templates" / "jinja2"],
+        "APP_DIRS": False,
+        "OPTIONS": {"environment": "cutover.jinja2.environment"},
+    },
 ]
 
 DATABASES = {

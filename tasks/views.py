@@ -22,6 +22,7 @@ from .completion import PLANNING_MEETING_TASK
 from .forms import TaskAssignForm, TaskCustomForm, TaskDueForm, TaskNoteForm, TaskStatusForm
 from .meeting import planning_meeting_mark_held, planning_meeting_reopen
 from .models import Phase, Task
+from .rows import task_rows_html
 from .selectors import (
     assign_options,
     my_tasks,
@@ -147,17 +148,18 @@ def _after_write(request, migration, access, task, *, message: str = "", level=m
         tasks_mark_for_row(migration, [task], today=local_today(), options=None)
         errors = [" ".join(errors) for form in failed_forms.values() for errors in form.errors.values()]
         row_message = message if level != messages.SUCCESS else " ".join(dict.fromkeys(errors))
-        context = {
-            "migration": migration,
-            "access": access,
-            "task": task,
-            "today": local_today(),
-            "next_url": request.POST.get("next", "") and _next_url(request, migration),
-            "row_message": row_message,
-            "show_practice": _next_url(request, migration).startswith(reverse("my-tasks")),
-        }
+        show_practice = _next_url(request, migration).startswith(reverse("my-tasks"))
+        task.migration = migration
         overall, phases = plan_progress_for(migration)
-        html = render_to_string(f"{PAGE}#task-row", context, request=request)
+        html = task_rows_html(
+            request,
+            [task],
+            migration=migration,
+            access=access,
+            next_url=request.POST.get("next", "") and _next_url(request, migration),
+            show_practice=show_practice,
+            row_message=row_message,
+        )
         html += render_to_string(
             f"{PAGE}#progress-oob", {"progress_items": [overall, *phases], "oob": True}, request=request
         )

@@ -296,3 +296,19 @@ def test_status_changes_on_a_task_are_all_in_its_history(staff, manager, plan_mi
     records = list(task.history.order_by("history_date", "history_id").values_list("status", "history_user"))
     assert records == [("open", manager.pk), ("done", staff.pk), ("open", manager.pk)]
     assert Task.objects.get(pk=task.pk).version == 3
+
+
+def test_what_people_typed_shows_on_the_plan_as_text_never_as_markup(client, manager, plan_migration):
+    """The rows are Jinja2 (cutover/jinja2.py): escaping is on there as in every Django template."""
+    sneaky = UserFactory(email="sneaky@riverside.example", first_name="<b>Sam</b>", last_name="Smith")
+    PracticeMembershipFactory(user=sneaky, practice=plan_migration.practice, role="practice_staff")
+    task = TaskFactory(migration=plan_migration, title='Check <script>alert("x")</script> & "tidy"', assignee=sneaky)
+    client.force_login(manager)
+
+    page = client.get(plan_url(plan_migration)).content.decode()
+
+    row = page[page.index(f'id="task-{task.pk}"') :]
+    row = row[: row.index("</li>")]
+    assert "Check &lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp; &#34;tidy&#34;" in row
+    assert "&lt;b&gt;Sam&lt;/b&gt; Smith" in row
+    assert "<script>" not in row and "<b>" not in row
