@@ -6,11 +6,14 @@ No timing is asserted: the figures vary with the machine.
 """
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from ..conftest import skip_or_fail
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -19,6 +22,7 @@ SCRIPTS = {
     "sweep.py": ["--sizes", "30"],
     "dashboard.py": ["--sizes", "2", "--repeat", "1"],
     "plan.py": ["--runs", "10", "--any-database"],
+    "served.py": ["--seconds", "1", "--clients", "4", "--workers", "1", "--any-database"],
 }
 
 
@@ -42,6 +46,8 @@ def test_every_benchmark_in_bench_is_covered_here():
 
 @pytest.mark.parametrize("script", sorted(SCRIPTS))
 def test_benchmark_runs_on_a_tiny_size_and_does_its_work(script):
+    if script == "served.py" and shutil.which("wrk") is None:
+        skip_or_fail("wrk is not installed (apt-get install wrk)")
     result = run_bench(script, *SCRIPTS[script])
 
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
