@@ -130,6 +130,8 @@ class _CopyWriter:
         history_fields = [field for field in history._meta.concrete_fields if field.column not in ours]
         if meta.parents or any(field.attname not in own for field in history_fields):
             raise _Unsupported(model)  # inherited tables, or history fields with no source here
+        if meta.pk.get_internal_type() not in {"AutoField", "BigAutoField", "SmallAutoField"}:
+            raise _Unsupported(model)  # the keys come from the table's sequence
         self.model, self.meta = model, meta
         fields = list(meta.concrete_fields)  # the primary key too: filled from its sequence first
         self.converters = [_converter(field) for field in fields]
