@@ -3,6 +3,8 @@
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 
+from practices.models import PracticeMembership
+
 from .models import Migration
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -38,9 +40,9 @@ def get_migration_for_user(request, pk: int, *, edit: bool = False, allow_closed
     every write path of every app is refused in one place; only reopening passes allow_closed.
     """
     migration = get_object_or_404(
-        Migration.objects.visible_to(request.user).select_related(
-            "practice", "practice__icb", "practice__delivery_partner", "current_supplier", "new_supplier"
-        ),
+        Migration.objects.visible_to(request.user)
+        .with_role_of(request.user)
+        .select_related("practice", "practice__icb", "practice__delivery_partner", "current_supplier", "new_supplier"),
         pk=pk,
     )
     if not allow_closed and (edit or request.method not in SAFE_METHODS):
@@ -50,9 +52,25 @@ def get_migration_for_user(request, pk: int, *, edit: bool = False, allow_closed
     return migration
 
 
+def viewer_role(user, migration: Migration) -> str | None:
+    """`user`'s role at the migration's practice (None if not a member): read with the migration
+    when get_migration_for_user loaded it for them (Migration.objects.with_role_of), asked otherwise."""
+    if user.is_authenticated and getattr(migration, "viewer_pk", None) == user.pk:
+        return migration.viewer_role
+    if not user.is_authenticated:
+        return None
+    return (
+        PracticeMembership.objects.filter(user=user, practice_id=migration.practice_id)
+        .values_list("role", flat=True)
+        .first()
+    )
+
+
 def can_manage_migration(user, migration: Migration) -> bool:
     """The practice manager (or a superuser), whether or not the migration is closed."""
-    return Migration.objects.editable_by(user).filter(pk=migration.pk).exists()
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return user.is_superuser or viewer_role(user, migration) == PracticeMembership.Role.PRACTICE_MANAGER
 
 
 def can_edit_migration(user, migration: Migration) -> bool:

@@ -10,7 +10,13 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from practices.models import Organisation, Practice, practice_managed_condition, practice_visible_condition
+from practices.models import (
+    Organisation,
+    Practice,
+    practice_managed_condition,
+    practice_role_column,
+    practice_visible_condition,
+)
 
 from . import timeline
 
@@ -24,6 +30,16 @@ class MigrationQuerySet(models.QuerySet):
         """The one place that decides which migrations a user may see."""
         # A condition on the migration's own query (EXISTS), not "practice IN (a subquery)".
         return self.filter(practice_visible_condition(user, via="practice__"))
+
+    def with_role_of(self, user) -> "MigrationQuerySet":
+        """Each migration with `user`'s role at its practice (``viewer_role``, None if not a member),
+        read in the same query; ``cutover.access.viewer_role`` reads it back for that user only."""
+        if not user.is_authenticated:
+            return self
+        return self.annotate(
+            viewer_role=practice_role_column(user, via="practice__"),
+            viewer_pk=models.Value(user.pk, output_field=models.IntegerField()),
+        )
 
     def editable_by(self, user) -> "MigrationQuerySet":
         return self.filter(practice_managed_condition(user, via="practice__"))

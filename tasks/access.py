@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 
-from cutover.access import get_migration_for_user, refuse_if_closed
+from cutover.access import get_migration_for_user, refuse_if_closed, viewer_role
 from cutover.models import Migration
 from practices.models import PracticeMembership
 
@@ -42,11 +42,7 @@ def plan_access(user, migration: Migration) -> PlanAccess:
         return PlanAccess()  # a closed migration's plan is read-only for everyone
     if user.is_superuser:
         return PlanAccess(can_update=True, can_assign=True, can_manage=True)
-    role = (
-        PracticeMembership.objects.filter(user=user, practice_id=migration.practice_id)
-        .values_list("role", flat=True)
-        .first()
-    )
+    role = viewer_role(user, migration)
     if role is None:
         return PlanAccess()
     return PlanAccess(

@@ -243,6 +243,14 @@ def practice_managed_condition(user, *, via: str = "") -> models.Q:
     return models.Q(models.Exists(manager))
 
 
+def practice_role_column(user, *, via: str = "") -> models.Subquery:
+    """The user's role at the practice (None if not a member), as a column of a query on practices
+    (``via=""``) or on rows that point at one: read with the row instead of asked for after it."""
+    return models.Subquery(
+        PracticeMembership.objects.filter(user=user, practice=models.OuterRef(f"{via}pk")).values("role")[:1]
+    )
+
+
 def practices_visible_to(user) -> models.QuerySet[Practice]:
     """Every practice a user may look at: their own, and those their ICB or partner covers."""
     return Practice.objects.filter(practice_visible_condition(user))

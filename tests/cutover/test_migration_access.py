@@ -3,6 +3,8 @@
 import pytest
 from django.urls import reverse
 
+from cutover.access import can_manage_migration, viewer_role
+from cutover.models import Migration
 from practices.models import PracticeMembership
 
 from ..factories import MigrationFactory, PracticeFactory
@@ -132,3 +134,19 @@ def test_migration_detail_runs_a_fixed_number_of_queries(client, manager, migrat
     with django_assert_max_num_queries(20):
         response = client.get(reverse("migration-detail", args=[migration.pk]))
     assert response.status_code == 200
+
+
+def test_the_role_read_with_a_migration_answers_for_the_person_it_was_read_for_alone(
+    manager, staff, icb_user, migration, django_assert_num_queries
+):
+    """The plan and migration pages read the viewer's role in the migration's own query (one query
+    less); a migration read for one person never lends their role to another."""
+    read_for_manager = Migration.objects.with_role_of(manager).get(pk=migration.pk)
+
+    with django_assert_num_queries(0):
+        assert viewer_role(manager, read_for_manager) == PracticeMembership.Role.PRACTICE_MANAGER
+        assert can_manage_migration(manager, read_for_manager)
+    assert viewer_role(staff, read_for_manager) == PracticeMembership.Role.PRACTICE_STAFF
+    assert not can_manage_migration(staff, read_for_manager)
+    assert viewer_role(icb_user, read_for_manager) is None
+    assert not can_manage_migration(icb_user, Migration.objects.with_role_of(icb_user).get(pk=migration.pk))
