@@ -2,4 +2,4 @@
 
 from cutover.settings import *  # noqa: F403
 
-ROOT_URLCONF = "_served_urls"
+ROOT_URLCONF = "_urls"

@@ -127,7 +127,7 @@ def main() -> None:
     with throwaway_database():
         from plan import build_plan  # after the test database exists: it writes to it
 
-        with override_settings(ROOT_URLCONF="_served_urls"):
+        with override_settings(ROOT_URLCONF="_urls"):
             migration, manager, task_count = build_plan()
             client = Client()
             client.force_login(manager)

@@ -55,10 +55,10 @@ def get_migration_for_user(request, pk: int, *, edit: bool = False, allow_closed
 def viewer_role(user, migration: Migration) -> str | None:
     """`user`'s role at the migration's practice (None if not a member): read with the migration
     when get_migration_for_user loaded it for them (Migration.objects.with_role_of), asked otherwise."""
-    if user.is_authenticated and getattr(migration, "viewer_pk", None) == user.pk:
-        return migration.viewer_role
     if not user.is_authenticated:
         return None
+    if getattr(migration, "viewer_pk", None) == user.pk:
+        return migration.viewer_role
     return (
         PracticeMembership.objects.filter(user=user, practice_id=migration.practice_id)
         .values_list("role", flat=True)

@@ -113,23 +113,20 @@ def plans_create(*, migrations: Sequence[Migration], by=None) -> list[Task]:
             ).select_related("organisation")
         )
         now = timezone.now()
+
+        def wants(migration: Migration, item: PlanTemplateItem | LocalPlanItem) -> bool:
+            practice = migration.practice
+            if isinstance(item, LocalPlanItem):
+                applies = item.organisation_id in (practice.icb_id, practice.delivery_partner_id)
+                if not applies or (migration.pk, item.pk) in have_local:
+                    return False
+            elif (migration.pk, item.pk) in have_items:
+                return False
+            return practice.dispensing or not item.dispensing_only
+
         tasks = []
-        for item in items:
-            wanted = [
-                migration
-                for migration in migrations
-                if (migration.pk, item.pk) not in have_items
-                and (migration.practice.dispensing or not item.dispensing_only)
-            ]
-            tasks += tasks_from_plan_item(item=item, migrations=wanted, at=now, by=by)
-        for item in local_items:
-            wanted = [
-                migration
-                for migration in migrations
-                if item.organisation_id in (migration.practice.icb_id, migration.practice.delivery_partner_id)
-                and (migration.pk, item.pk) not in have_local
-                and (migration.practice.dispensing or not item.dispensing_only)
-            ]
+        for item in [*items, *local_items]:
+            wanted = [migration for migration in migrations if wants(migration, item)]
             tasks += tasks_from_plan_item(item=item, migrations=wanted, at=now, by=by)
         if not tasks:
             return []

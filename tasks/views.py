@@ -149,7 +149,6 @@ def _after_write(request, migration, access, task, *, message: str = "", level=m
         errors = [" ".join(errors) for form in failed_forms.values() for errors in form.errors.values()]
         row_message = message if level != messages.SUCCESS else " ".join(dict.fromkeys(errors))
         show_practice = _next_url(request, migration).startswith(reverse("my-tasks"))
-        task.migration = migration
         overall, phases = plan_progress_for(migration)
         html = task_rows_html(
             request,

@@ -1,4 +1,4 @@
-"""The app's URLs plus a bare login-required view: the floor of the stack, for bench/served.py."""
+"""The app's URLs plus a bare login-required view: the floor of the stack, for bench/plan.py and bench/served.py."""
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
