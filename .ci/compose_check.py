@@ -34,7 +34,7 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
-import psycopg2
+import psycopg
 import redis
 import yaml
 
@@ -118,18 +118,14 @@ class Neighbours:
         self.redis_url = REDIS_URL
 
     def __enter__(self):
-        admin = psycopg2.connect(f"{POSTGRES}/postgres")
-        admin.autocommit = True
-        admin.cursor().execute(f'CREATE DATABASE "{self.database}"')
-        admin.close()
+        with psycopg.connect(f"{POSTGRES}/postgres", autocommit=True) as admin:
+            admin.execute(f'CREATE DATABASE "{self.database}"')
         redis.Redis.from_url(self.redis_url).flushdb()
         return self
 
     def __exit__(self, *exc):
-        admin = psycopg2.connect(f"{POSTGRES}/postgres")
-        admin.autocommit = True
-        admin.cursor().execute(f'DROP DATABASE IF EXISTS "{self.database}" WITH (FORCE)')
-        admin.close()
+        with psycopg.connect(f"{POSTGRES}/postgres", autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{self.database}" WITH (FORCE)')
         redis.Redis.from_url(self.redis_url).flushdb()
 
     def map(self, key: str, value: str) -> str:

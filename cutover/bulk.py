@@ -15,7 +15,6 @@ too, so the fast path never guesses.
 """
 
 import datetime
-import io
 import operator
 from collections.abc import Callable, Sequence
 
@@ -180,14 +179,19 @@ class _CopyWriter:
             history_columns = [_Column(convert) for convert in self.history_converters]
             for start in range(0, len(objs), ROWS_PER_COPY):
                 chunk = objs[start : start + ROWS_PER_COPY]
-                cursor.copy_expert(self.into, _lines(columns, map(self.values, chunk)))
+                _copy(cursor, self.into, _lines(columns, map(self.values, chunk)))
                 history = ((*self.history_values(obj), getattr(obj, "_history_date", now), *tail) for obj in chunk)
-                cursor.copy_expert(self.history_into, _lines(history_columns, history))
+                _copy(cursor, self.history_into, _lines(history_columns, history))
         for obj in objs:
             obj._state.adding = False
             obj._state.db = connection.alias
 
 
-def _lines(columns: list[_Column], rows) -> io.StringIO:
+def _lines(columns: list[_Column], rows) -> str:
     get = dict.__getitem__
-    return io.StringIO("".join(["\t".join(map(get, columns, row)) + "\n" for row in rows]))
+    return "".join(["\t".join(map(get, columns, row)) + "\n" for row in rows])
+
+
+def _copy(cursor, statement: str, data: str) -> None:
+    with cursor.copy(statement) as copy:
+        copy.write(data)

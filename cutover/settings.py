@@ -169,6 +169,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # expensive at a few thousand migrations and spends seconds compiling a query that then runs in
     # tens of milliseconds. Short web queries never repay compiling, so it is off for this app.
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+    # Prepared statements: psycopg prepares a query the fifth time a connection runs it, and from
+    # then on PostgreSQL skips parsing and planning it, most of the time of a small query (the
+    # plan's task query: planning 1.0 ms, running 0.3 ms). That needs the parameters sent apart
+    # from the SQL (server-side binding). 0 turns them off, e.g. behind a pooler that cannot keep
+    # them from one transaction to the next (PgBouncer before 1.21 in transaction mode).
+    prepare_after = env_int("DATABASE_PREPARE_THRESHOLD", 5)
+    DATABASES["default"]["OPTIONS"].update(
+        server_side_binding=prepare_after > 0, prepare_threshold=prepare_after if prepare_after > 0 else None
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "practices.User"
