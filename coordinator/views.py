@@ -106,7 +106,7 @@ def migration_detail(request, pk: int):
         "history": history_entries(migration),
         **people_panel(migration, today=today),
         **reentry_panel(migration, request.user),
-        **reminders_panel(migration, today=today),
+        **reminders_panel(migration, today=today, coming_up=None),
         **plan_summary(migration, today=today, tasks=sorted(plan["plan"].tasks, key=_due_order)),
     }
     context["needs_action"] = _needs_action(context, key_dates=key_dates, can_edit=can_edit)

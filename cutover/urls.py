@@ -14,6 +14,7 @@ urlpatterns = [
     path("programme/", include("programme.urls")),
     path("migrations/<int:pk>/activity/", include("audit.urls")),
     path("migrations/<int:pk>/", include("lifecycle.urls")),
+    path("migrations/<int:pk>/reminders/", include("reminders.migration_urls")),
     path("reminders/", include("reminders.urls")),
     path("api/", include("api.urls")),
     path("calendars/", include("calendars.urls")),

@@ -10,9 +10,8 @@
 
 from django.shortcuts import get_object_or_404
 
-from cutover.access import PatientDetailsRefused, get_migration_for_user
+from cutover.access import PatientDetailsRefused, get_migration_for_user, viewer_role
 from cutover.models import Migration
-from practices.models import PracticeMembership
 
 from .models import Entry
 
@@ -22,7 +21,8 @@ REFUSAL = "Only members of the practice can see its re-entry log, because it hol
 def can_see_entries(user, migration: Migration) -> bool:
     if not user.is_authenticated or not user.is_active:
         return False
-    return PracticeMembership.objects.filter(user=user, practice_id=migration.practice_id).exists()
+    # Read with the migration when get_migration_for_user loaded it (no query); asked otherwise.
+    return viewer_role(user, migration) is not None
 
 
 def get_migration_for_reentry(request, pk: int) -> Migration:

@@ -41,10 +41,16 @@ def _group(items: Iterable[tuple[datetime.date, str, str, str, str]]) -> list[Pa
 NOBODY_NOTE = "Nobody to send it to yet: invite the people it is for to the practice."
 
 
-def reminders_panel(migration: Migration, *, today: datetime.date) -> dict:
-    """The "Reminders" section of the migration page: sent, coming up, failed. Two queries.
+def reminders_panel(migration: Migration, *, today: datetime.date, coming_up: bool | None = True) -> dict:
+    """The reminders of one migration: sent, coming up, failed. Two queries.
 
-    A closed migration also lists the reminders its closing cancelled, so nobody waits for them."""
+    A closed migration also lists the reminders its closing cancelled, so nobody waits for them.
+    With coming_up=False, only what is logged (one query; ``upcoming`` is None): working out what
+    is still to come costs more than the rest of the migration page, whose section is folded away
+    and loads the whole list when opened (panel_views.migration_reminders). With None, the whole
+    list only when a reminder failed (the section then opens by itself) or the migration is closed
+    (nothing is to come, so it costs nothing).
+    """
     rows = migration.reminders.order_by("due_date", "kind")
     if not migration.is_closed:
         rows = rows.exclude(status=ReminderLog.Status.CANCELLED)
@@ -55,8 +61,10 @@ def reminders_panel(migration: Migration, *, today: datetime.date) -> dict:
         by_status[row.status].append(
             (row.due_date, row.kind, row.status, row.recipient_name or row.recipient_email, row.note)
         )
-    upcoming = []
-    if migration.status == Migration.Status.ACTIVE:
+    if coming_up is None:
+        coming_up = migration.is_closed or bool(by_status[ReminderLog.Status.FAILED])
+    upcoming = [] if coming_up else None
+    if coming_up and migration.status == Migration.Status.ACTIVE:
         migrations = Migration.objects.filter(pk=migration.pk)
         # Not asked here whether the data checking has its "go" (a query more on the migration page):
         # the sweep asks (rules.batch_load), so after a go the sign-off reminder is listed, never sent.
@@ -73,7 +81,7 @@ def reminders_panel(migration: Migration, *, today: datetime.date) -> dict:
     waiting = by_status[ReminderLog.Status.PENDING] + by_status[ReminderLog.Status.SENDING]
     return {
         "reminders": {
-            "upcoming": _group(upcoming),
+            "upcoming": None if upcoming is None else _group(upcoming),
             "waiting": _group(waiting),
             "sent": list(reversed(_group(by_status[ReminderLog.Status.SENT]))),
             "failed": _group(by_status[ReminderLog.Status.FAILED]),

@@ -201,6 +201,7 @@ KWARGS = {
     "migration-detail": migration_kwargs,
     "migration-edit": migration_kwargs,
     "migration-activity": migration_kwargs,
+    "migration-reminders": migration_kwargs,
     "migration-lifecycle-dates": migration_kwargs,
     "signoff-data-checking": migration_kwargs,
     "signoff-go-live": migration_kwargs,

@@ -247,7 +247,8 @@ def practice_role_column(user, *, via: str = "") -> models.Subquery:
     """The user's role at the practice (None if not a member), as a column of a query on practices
     (``via=""``) or on rows that point at one: read with the row instead of asked for after it."""
     return models.Subquery(
-        PracticeMembership.objects.filter(user=user, practice=models.OuterRef(f"{via}pk")).values("role")[:1]
+        # One membership per user and practice, so no ordering: the default one joins the practice.
+        PracticeMembership.objects.filter(user=user, practice=models.OuterRef(f"{via}pk")).order_by().values("role")[:1]
     )
 
 

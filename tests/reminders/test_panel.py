@@ -1,4 +1,4 @@
-"""The "Reminders" section of the migration page."""
+"""A migration's reminders: their own page, and the folded section of the migration page that loads it."""
 
 import datetime as dt
 
@@ -25,7 +25,7 @@ def migration_on_fdp(clock, people, make_migration):
 
 def page(client, user, migration):
     client.force_login(user)
-    return client.get(reverse("migration-detail", args=[migration.pk]))
+    return client.get(reverse("migration-reminders", args=[migration.pk]))
 
 
 def test_manager_sees_upcoming_reminders_worked_out_from_the_rules(client, manager, migration_on_fdp):
@@ -38,7 +38,7 @@ def test_manager_sees_upcoming_reminders_worked_out_from_the_rules(client, manag
     go_live = next(line for line in upcoming if line.kind == "go_live_day")
     assert len(go_live.recipients) == 3
     html = response.content.decode()
-    assert '<h2 id="reminders" class="nhsuk-heading-m">Reminders</h2>' in html
+    assert '<h1 class="nhsuk-heading-l">Reminders</h1>' in html
     assert "Go-live day: switch back on and start re-entry" in html
 
 
@@ -135,15 +135,16 @@ def test_the_page_shows_the_switch_off_and_backlog_reminders_to_come_with_who_ge
     assert not any(line.kind == "task_digest" for line in upcoming), "digests are not about one migration"
 
 
+@pytest.mark.parametrize("name", ["migration-reminders", "migration-detail"])
 def test_the_page_costs_the_same_queries_with_systems_people_entries_and_reminders(
-    client, manager, staff, clock, people, make_migration, django_assert_num_queries
+    client, manager, staff, clock, people, make_migration, django_assert_num_queries, name
 ):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     clock("2027-02-20 09:00")
     migration = make_migration("2027-03-10", "2027-03-17")
-    url = reverse("migration-detail", args=[migration.pk])
+    url = reverse(name, args=[migration.pk])
     client.force_login(manager)
     with CaptureQueriesContext(connection) as bare:
         client.get(url)
@@ -159,4 +160,49 @@ def test_the_page_costs_the_same_queries_with_systems_people_entries_and_reminde
         response = client.get(url)
     panel = response.context["reminders"]
     assert len(panel["sent"]) == 1 and len(panel["sent"][0].recipients) >= 5
-    assert any(line.kind == "third_party_switch_off_ahead" for line in panel["upcoming"])
+    if name == "migration-reminders":
+        assert any(line.kind == "third_party_switch_off_ahead" for line in panel["upcoming"])
+
+
+def test_the_migration_page_leaves_what_is_coming_up_to_be_loaded_when_the_section_is_opened(
+    client, manager, migration_on_fdp, django_assert_max_num_queries
+):
+    """Working out the reminders still to come costs more than the rest of the migration page, so the
+    folded section fetches them when opened; without JavaScript its link opens the reminders page."""
+    client.force_login(manager)
+    reminders_url = reverse("migration-reminders", args=[migration_on_fdp.pk])
+
+    response = client.get(reverse("migration-detail", args=[migration_on_fdp.pk]))
+
+    assert response.context["reminders"]["upcoming"] is None
+    section = response.content.decode().split('id="reminders"', 1)[1].split("</section>", 1)[0]
+    assert f'hx-get="{reminders_url}" hx-trigger="toggle once"' in section
+    assert f'<a href="{reminders_url}">See the reminders still to come and those already sent</a>' in section
+    assert "Go-live day" not in section
+
+    opened = client.get(reminders_url, headers={"HX-Request": "true"})
+    html = opened.content.decode()
+    assert "<html" not in html and "<h1" not in html, "only the section's contents, for htmx to put in place"
+    assert "Go-live day: switch back on and start re-entry" in html
+
+
+def test_a_failed_reminder_opens_the_section_with_everything_already_in_it(client, manager, migration_on_fdp):
+    ids = reminders_sweep(enqueue=False).ready_ids
+    ReminderLog.objects.filter(pk=ids[0]).update(status="failed", attempts=5, note="Failed 5 times (SMTPError).")
+    client.force_login(manager)
+
+    response = client.get(reverse("migration-detail", args=[migration_on_fdp.pk]))
+
+    assert response.context["reminders"]["upcoming"] is not None
+    section = response.content.decode().split('id="reminders"', 1)[1].split("</section>", 1)[0]
+    assert '<details class="nhsuk-details" open>' in section and "hx-get" not in section
+    assert "Could not be sent" in section and "Go-live day: switch back on and start re-entry" in section
+
+
+def test_the_reminders_page_is_for_those_who_may_see_the_migration(client, outsider, manager, migration_on_fdp):
+    url = reverse("migration-reminders", args=[migration_on_fdp.pk])
+    assert page(client, outsider, migration_on_fdp).status_code == 404
+    client.logout()
+    assert reverse("login") in client.get(url).url
+    client.force_login(manager)
+    assert client.post(url).status_code == 405

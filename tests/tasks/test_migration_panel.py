@@ -41,7 +41,8 @@ def test_the_migration_page_shows_progress_and_the_next_three_deadlines(client, 
     # The reminders come after and are folded away.
     assert page.index('id="plan-summary"') < page.index('id="reminders"')
     reminders = page[page.index('id="reminders"') :]
-    assert reminders.index('<details class="nhsuk-details">') < reminders.index("Coming up")
+    assert reminders.index('<details class="nhsuk-details"') < reminders.index("Coming up")
+    assert "open" not in reminders[: reminders.index("<summary")]
 
 
 def test_overdue_tasks_are_counted_with_a_link_to_them(client, staff, plan_migration):
