@@ -31,18 +31,23 @@ def refuse_if_closed(migration: Migration) -> None:
         raise MigrationClosed(closed_refusal(migration))
 
 
-def get_migration_for_user(request, pk: int, *, edit: bool = False, allow_closed: bool = False) -> Migration:
+# What most pages about one migration show of it: its practice, that practice's ICB and partner, the suppliers.
+MIGRATION_RELATED = ("practice", "practice__icb", "practice__delivery_partner", "current_supplier", "new_supplier")
+
+
+def get_migration_for_user(
+    request, pk: int, *, edit: bool = False, allow_closed: bool = False, related: tuple[str, ...] = MIGRATION_RELATED
+) -> Migration:
     """The migration if the user may see it; 404 otherwise.
 
     With edit=True, a user who may see it but not change it (staff, ICB) gets a 403:
     they already know it exists, so saying "not allowed" hides nothing.
+    `related`: what to load with it; a page that shows less asks for less (each join costs building).
     A closed migration refuses every change (any POST, and every edit page) with a 403 here, so
     every write path of every app is refused in one place; only reopening passes allow_closed.
     """
     migration = get_object_or_404(
-        Migration.objects.visible_to(request.user)
-        .with_role_of(request.user)
-        .select_related("practice", "practice__icb", "practice__delivery_partner", "current_supplier", "new_supplier"),
+        Migration.objects.visible_with_role_of(request.user).select_related(*related),
         pk=pk,
     )
     if not allow_closed and (edit or request.method not in SAFE_METHODS):

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 
-from cutover.access import get_migration_for_user, refuse_if_closed, viewer_role
+from cutover.access import MIGRATION_RELATED, get_migration_for_user, refuse_if_closed, viewer_role
 from cutover.models import Migration
 from practices.models import PracticeMembership
 
@@ -52,12 +52,14 @@ def plan_access(user, migration: Migration) -> PlanAccess:
     )
 
 
-def get_plan_for_user(request, pk: int, *, need: str | None = None) -> tuple[Migration, PlanAccess]:
+def get_plan_for_user(
+    request, pk: int, *, need: str | None = None, related: tuple[str, ...] = MIGRATION_RELATED
+) -> tuple[Migration, PlanAccess]:
     """The migration and what the user may do with its plan.
 
     404 for anyone who cannot see the migration; 403 when `need` names a permission they lack.
     """
-    migration = get_migration_for_user(request, pk)
+    migration = get_migration_for_user(request, pk, related=related)
     access = plan_access(request.user, migration)
     if need:
         refuse_if_closed(migration)

@@ -178,7 +178,8 @@ def _after_write(request, migration, access, task, *, message: str = "", level=m
 @require_GET
 @login_required
 def plan(request, pk: int):
-    migration, access = get_plan_for_user(request, pk)
+    # The plan names the practice and nothing else of the migration's organisations.
+    migration, access = get_plan_for_user(request, pk, related=("practice",))
     return render(request, PAGE, plan_context(request, migration, access))
 
 

@@ -223,11 +223,17 @@ def practice_visible_condition(user, *, via: str = "") -> models.Q:
     if user.is_superuser:
         return models.Q()
     member = PracticeMembership.objects.filter(user=user, practice=models.OuterRef(f"{via}pk"))
+    return models.Q(models.Exists(member)) | practice_covered_condition(user, via=via)
+
+
+def practice_covered_condition(user, *, via: str = "") -> models.Q:
+    """The second half of ``practice_visible_condition``: a practice this user's ICB or delivery
+    partner covers. For a signed-in, active user who is not a superuser (that function decides those)."""
     covering = OrganisationMembership.objects.filter(user=user).filter(
         models.Q(organisation=models.OuterRef(f"{via}icb_id"))
         | models.Q(organisation=models.OuterRef(f"{via}delivery_partner_id"))
     )
-    return models.Q(models.Exists(member)) | models.Q(models.Exists(covering))
+    return models.Q(models.Exists(covering))
 
 
 def practice_managed_condition(user, *, via: str = "") -> models.Q:

@@ -150,3 +150,24 @@ def test_the_role_read_with_a_migration_answers_for_the_person_it_was_read_for_a
     assert not can_manage_migration(staff, read_for_manager)
     assert viewer_role(icb_user, read_for_manager) is None
     assert not can_manage_migration(icb_user, Migration.objects.with_role_of(icb_user).get(pk=migration.pk))
+
+
+def test_the_one_query_access_check_lets_in_exactly_whom_the_visibility_rule_does(
+    users, migration, other_practice, suppliers
+):
+    """get_migration_for_user reads visibility and role together (visible_with_role_of); it must
+    agree with visible_to, the rule every list uses, for every kind of person, inactive ones too."""
+    other = MigrationFactory(practice=other_practice, current_supplier=suppliers[0], new_supplier=suppliers[1])
+    inactive = users["staff"]
+    inactive.is_active = False
+    inactive.save()
+    people = {**users, "inactive staff": inactive}
+    for name, user in people.items():
+        together = Migration.objects.visible_with_role_of(user).filter(pk__in=[migration.pk, other.pk])
+        by_rule = Migration.objects.visible_to(user).with_role_of(user).filter(pk__in=[migration.pk, other.pk])
+        seen = {m.pk: m.viewer_role for m in together}
+        assert seen == {m.pk: m.viewer_role for m in by_rule}, name
+    assert set(Migration.objects.visible_with_role_of(users["partner"]).values_list("pk", flat=True)) == {migration.pk}
+    assert (
+        Migration.objects.visible_with_role_of(users["manager"]).get(pk=migration.pk).viewer_role == "practice_manager"
+    )
