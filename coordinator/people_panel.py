@@ -8,8 +8,9 @@ from practices.models import Stakeholder, StakeholderConfirmation, StakeholderRo
 from systems.third_party import Step, step_progress, third_party_states, third_party_warnings
 
 
-def people_panel(migration, *, today: datetime.date) -> dict:
-    """Context for the migration page, in two queries whatever the number of people or systems."""
+def people_panel(migration, *, today: datetime.date, states: list | None = None) -> dict:
+    """Context for the migration page, in two queries whatever the number of people or systems
+    (one when given the migration's third-party states)."""
     people = (
         Stakeholder.objects.current()
         .filter(migration=migration)
@@ -27,7 +28,8 @@ def people_panel(migration, *, today: datetime.date) -> dict:
         .values("confirmed", "people", "roles")
         .get()
     )
-    states = third_party_states(migration)
+    if states is None:
+        states = third_party_states(migration)
     return {
         "people_panel": {
             "confirmed": counts["confirmed"],

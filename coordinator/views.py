@@ -12,6 +12,7 @@ from cutover.timeline import local_today
 from practices.models import PracticeMembership, practices_managed_by
 from reentry.panel import reentry_panel
 from reminders.panel import reminders_panel
+from systems.third_party import third_party_states
 from tasks.access import plan_access
 from tasks.selectors import plan_summary, with_plan_progress
 from tasks.views import plan_context
@@ -93,7 +94,9 @@ def migration_detail(request, pk: int):
     plan first; people, key dates, re-entry, reminders (folded away) and history after."""
     migration = get_migration_for_user(request, pk)
     today = local_today()
-    plan = plan_context(request, migration, plan_access(request.user, migration))
+    # Loaded once for the plan's third-party tasks and the people panel.
+    states = third_party_states(migration)
+    plan = plan_context(request, migration, plan_access(request.user, migration), third_party_states=states)
     # A tick on this page without JavaScript comes back here, not to the plan page.
     plan["next_url"] = request.get_full_path()
     key_dates = migration.key_dates(today)
@@ -104,7 +107,7 @@ def migration_detail(request, pk: int):
         "today": today,
         "can_edit": can_edit,
         "history": history_entries(migration),
-        **people_panel(migration, today=today),
+        **people_panel(migration, today=today, states=states),
         **reentry_panel(migration, request.user),
         **reminders_panel(migration, today=today, coming_up=None),
         **plan_summary(migration, today=today, tasks=sorted(plan["plan"].tasks, key=_due_order)),

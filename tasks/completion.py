@@ -160,16 +160,15 @@ def task_gate(task, *, key: str | None) -> Gate | None:
     return None
 
 
-def plan_gates(migration, tasks: Iterable) -> dict[int, Gate]:
+def plan_gates(migration, tasks: Iterable, *, states: list[ThirdPartyState] | None = None) -> dict[int, Gate]:
     """{task pk: Gate} for the gated tasks among `tasks` (each carrying `template_key`).
 
     At most two queries whatever the number of tasks or systems, and none for a plan without
-    gated tasks.
+    gated tasks. `states`: the migration's third-party states, when the caller has them already.
     """
     gated = {*THIRD_PARTY_TASKS, *REENTRY_TASKS, PLANNING_MEETING_TASK}
     tasks = [task for task in tasks if task.template_key in gated]
     gates: dict[int, Gate] = {}
-    states = None
     backlog = None
     for task in tasks:
         key = task.template_key

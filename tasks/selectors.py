@@ -230,11 +230,16 @@ class Checklist:
 
 
 def tasks_mark_for_row(
-    migration: Migration, tasks: list[Task], *, today: datetime.date, options: AssignOptions | None
+    migration: Migration,
+    tasks: list[Task],
+    *,
+    today: datetime.date,
+    options: AssignOptions | None,
+    third_party_states: list | None = None,
 ) -> list[Task]:
     """Everything a plan row reads: dates, its links, the gate of a third-party or re-entry task
     (what is left, tasks/completion.py), and the suggestion in the "Assign to" list."""
-    gates = plan_gates(migration, tasks)
+    gates = plan_gates(migration, tasks, states=third_party_states)
     tasks_mark_links(tasks)
     for task in tasks:
         task.migration = migration
@@ -271,10 +276,17 @@ def plan_build(
     mine: bool = False,
     overdue: bool = False,
     phase: str = "",
+    third_party_states: list | None = None,
 ) -> Checklist:
     """The plan grouped by phase, as compact rows. Filters narrow the tasks shown, never the progress;
-    a phase filter shows that phase alone."""
-    tasks = tasks_mark_for_row(migration, list(tasks_for_rows(migration)), today=today, options=None)
+    a phase filter shows that phase alone. `third_party_states`: when the caller has them already."""
+    tasks = tasks_mark_for_row(
+        migration,
+        list(tasks_for_rows(migration)),
+        today=today,
+        options=None,
+        third_party_states=third_party_states,
+    )
     overall, phase_progress = plan_progress([(task.phase, task.status) for task in tasks])
     shown = [
         task

@@ -63,8 +63,9 @@ def plan_filters(request) -> dict:
     return filters
 
 
-def plan_context(request, migration, access) -> dict:
-    """What the compact plan needs: on the plan page and on the migration page."""
+def plan_context(request, migration, access, *, third_party_states: list | None = None) -> dict:
+    """What the compact plan needs: on the plan page and on the migration page (which has the
+    third-party states already, for its people panel)."""
     today = local_today()
     filters = plan_filters(request)
     plan = plan_build(
@@ -74,6 +75,7 @@ def plan_context(request, migration, access) -> dict:
         mine=filters["mine"],
         overdue=filters["overdue"],
         phase=filters["phase"],
+        third_party_states=third_party_states,
     )
     return {
         "migration": migration,
