@@ -1,13 +1,12 @@
 """A manager opens the folded "Reminders" section of the migration page with the keyboard, and the
 reminders still to come load into it; the link inside is the way in without JavaScript."""
 
-import datetime as dt
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
-from ..factories import PASSWORD, MigrationFactory, working_day_in
+from ..factories import PASSWORD
 
 pytestmark = pytest.mark.django_db(transaction=True)
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "screenshots" / "reminders"  # ignored by git, for a reviewer
@@ -15,17 +14,9 @@ SCREENSHOTS = Path(__file__).resolve().parents[2] / "screenshots" / "reminders" 
 
 @pytest.mark.parametrize("size", [(1366, 900), (390, 844)], ids=["desktop", "phone"])
 def test_opening_the_reminders_section_loads_what_is_coming_up(
-    page, live_server, sign_in, assert_accessible, manager, practice, suppliers, size
+    page, live_server, sign_in, assert_accessible, manager, migration, size
 ):
     page.set_viewport_size({"width": size[0], "height": size[1]})
-    fdp = working_day_in(10)
-    migration = MigrationFactory(
-        practice=practice,
-        current_supplier=suppliers[0],
-        new_supplier=suppliers[1],
-        fdp_date=fdp,
-        go_live_date=fdp + dt.timedelta(days=7),
-    )
     sign_in(page, manager.email, PASSWORD)
     page.goto(f"{live_server.url}{migration.get_absolute_url()}")
     section = page.locator("section", has=page.get_by_role("heading", name="Reminders", exact=True))
