@@ -5,13 +5,23 @@ Templates use the `date` filter with the same formats; Python code that writes a
 """
 
 import datetime
+import functools
 
-from django.utils import timezone
-from django.utils.formats import date_format
+from django.utils import dateformat, timezone
+from django.utils.formats import date_format, get_format
+from django.utils.translation import get_language
 
 
 def day_text(value: datetime.date) -> str:
-    return date_format(value, "DATE_FORMAT")
+    """Worked out once per day, language and format: a plan or a sweep writes the same few days
+    many times, and Django parses the format for every one (0.7 ms of a 51-task plan)."""
+    return _day_text(value, get_language(), get_format("DATE_FORMAT"))
+
+
+@functools.lru_cache(maxsize=4096)
+def _day_text(value: datetime.date, language: str, date_format: str) -> str:
+    # The language is in the key because month names are translated with it.
+    return dateformat.format(value, date_format)
 
 
 def moment_text(value: datetime.datetime) -> str:

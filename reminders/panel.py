@@ -78,11 +78,14 @@ def reminders_panel(migration: Migration, *, today: datetime.date, coming_up: bo
             for person in due.recipients:
                 if (due.kind, person.email, due.due_date) not in logged:
                     upcoming.append((due.due_date, due.kind, "upcoming", person.name or person.email, ""))
-    waiting = by_status[ReminderLog.Status.PENDING] + by_status[ReminderLog.Status.SENDING]
+    waiting = _group(by_status[ReminderLog.Status.PENDING] + by_status[ReminderLog.Status.SENDING])
+    upcoming = None if upcoming is None else _group(upcoming)
     return {
         "reminders": {
-            "upcoming": None if upcoming is None else _group(upcoming),
-            "waiting": _group(waiting),
+            "upcoming": upcoming,
+            "waiting": waiting,
+            # What the section lists under "Coming up": those being sent now, then those still to come.
+            "coming": None if upcoming is None else waiting + upcoming,
             "sent": list(reversed(_group(by_status[ReminderLog.Status.SENT]))),
             "failed": _group(by_status[ReminderLog.Status.FAILED]),
             "cancelled": _group(by_status[ReminderLog.Status.CANCELLED]),

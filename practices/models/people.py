@@ -211,6 +211,13 @@ class OrganisationMembership(models.Model):
         return f"{self.user} at {self.organisation}"
 
 
+def _membership_at(user, via: str) -> models.QuerySet[PracticeMembership]:
+    """The user's membership of the practice of the outer query's row (at most one): the subquery
+    behind seeing, managing and the role column below."""
+    # No ordering: the default one joins the practice, for a row that is unique.
+    return PracticeMembership.objects.filter(user=user, practice=models.OuterRef(f"{via}pk")).order_by()
+
+
 def practice_visible_condition(user, *, via: str = "") -> models.Q:
     """The condition "a practice this user may look at", for a query on practices (``via=""``) or on
     rows that point at one (``via="practice__"``): their own, and those their ICB or partner covers.
@@ -222,8 +229,7 @@ def practice_visible_condition(user, *, via: str = "") -> models.Q:
         return models.Q(pk__in=[])
     if user.is_superuser:
         return models.Q()
-    member = PracticeMembership.objects.filter(user=user, practice=models.OuterRef(f"{via}pk"))
-    return models.Q(models.Exists(member)) | practice_covered_condition(user, via=via)
+    return models.Q(models.Exists(_membership_at(user, via))) | practice_covered_condition(user, via=via)
 
 
 def practice_covered_condition(user, *, via: str = "") -> models.Q:
@@ -243,19 +249,14 @@ def practice_managed_condition(user, *, via: str = "") -> models.Q:
         return models.Q(pk__in=[])
     if user.is_superuser:
         return models.Q()
-    manager = PracticeMembership.objects.filter(
-        user=user, practice=models.OuterRef(f"{via}pk"), role=PracticeMembership.Role.PRACTICE_MANAGER
-    )
+    manager = _membership_at(user, via).filter(role=PracticeMembership.Role.PRACTICE_MANAGER)
     return models.Q(models.Exists(manager))
 
 
 def practice_role_column(user, *, via: str = "") -> models.Subquery:
     """The user's role at the practice (None if not a member), as a column of a query on practices
     (``via=""``) or on rows that point at one: read with the row instead of asked for after it."""
-    return models.Subquery(
-        # One membership per user and practice, so no ordering: the default one joins the practice.
-        PracticeMembership.objects.filter(user=user, practice=models.OuterRef(f"{via}pk")).order_by().values("role")[:1]
-    )
+    return models.Subquery(_membership_at(user, via).values("role")[:1])
 
 
 def practices_visible_to(user) -> models.QuerySet[Practice]:

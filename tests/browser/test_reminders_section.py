@@ -24,6 +24,8 @@ def test_opening_the_reminders_section_loads_what_is_coming_up(
     expect(summary).to_contain_text("Coming up, and 0 sent so far")
     expect(section.get_by_role("heading", name="Coming up")).to_have_count(0)
     expect(page.locator("body")).not_to_contain_text("{#")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    section.screenshot(path=SCREENSHOTS / f"section-folded-{size[0]}.png")
 
     summary.focus()
     page.keyboard.press("Enter")
@@ -34,5 +36,4 @@ def test_opening_the_reminders_section_loads_what_is_coming_up(
     assert_accessible(page)
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= size[0], f"the page is {width - size[0]} px wider than the window"
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     section.screenshot(path=SCREENSHOTS / f"section-opened-{size[0]}.png")
