@@ -8,6 +8,7 @@ urlpatterns = [
     path("migrations/new/", views.migration_create, name="migration-create"),
     path("migrations/<int:pk>/", views.migration_detail, name="migration-detail"),
     path("migrations/<int:pk>/edit/", views.migration_edit, name="migration-edit"),
+    path("migrations/<int:pk>/changes/", views.migration_changes, name="migration-changes"),
     path("migrations/<int:pk>/people/", people.people, name="people"),
     path("migrations/<int:pk>/people/confirm/", people.people_confirm, name="people-confirm"),
     path("migrations/<int:pk>/people/clinical-lead/", people.clinical_leads, name="clinical-leads"),

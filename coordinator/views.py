@@ -20,6 +20,8 @@ from tasks.views import plan_context
 from . import services
 from .forms import MigrationForm
 
+CHANGES_SHOWN = 20
+
 Role = PracticeMembership.Role
 
 # What the services take from the form: the practice is chosen once, at creation, and the planning
@@ -91,7 +93,7 @@ def migration_create(request):
 @login_required
 def migration_detail(request, pk: int):
     """The migration page: a summary (stage, next deadlines, progress, what needs action now) and the
-    plan first; people, key dates, re-entry, reminders (folded away) and history after."""
+    plan first; people, key dates, re-entry, reminders and history (both folded away) after."""
     migration = get_migration_for_user(request, pk)
     today = local_today()
     # Loaded once for the plan's third-party tasks and the people panel.
@@ -106,7 +108,6 @@ def migration_detail(request, pk: int):
         "key_dates": key_dates,
         "today": today,
         "can_edit": can_edit,
-        "history": history_entries(migration),
         **people_panel(migration, today=today, states=states),
         **reentry_panel(migration, request.user),
         **reminders_panel(migration, today=today, coming_up=None),
@@ -114,6 +115,23 @@ def migration_detail(request, pk: int):
     }
     context["needs_action"] = _needs_action(context, key_dates=key_dates, can_edit=can_edit)
     return render(request, "coordinator/migration_detail.html", context)
+
+
+@require_GET
+@login_required
+def migration_changes(request, pk: int):
+    """The changes to the migration's own record. Its section on the migration page is folded away,
+    so the page leaves them (four queries) to be loaded when someone opens it; without JavaScript
+    the section's link opens them as a page."""
+    migration = get_migration_for_user(request, pk)
+    context = {
+        "migration": migration,
+        "history": history_entries(migration, limit=CHANGES_SHOWN),
+        "limit": CHANGES_SHOWN,
+    }
+    if request.htmx:
+        return render(request, "coordinator/_migration_changes.html#changes-body", context)
+    return render(request, "coordinator/migration_changes.html", context)
 
 
 def _due_order(task) -> tuple:

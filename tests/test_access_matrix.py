@@ -202,6 +202,7 @@ KWARGS = {
     "migration-edit": migration_kwargs,
     "migration-activity": migration_kwargs,
     "migration-reminders": migration_kwargs,
+    "migration-changes": migration_kwargs,
     "migration-lifecycle-dates": migration_kwargs,
     "signoff-data-checking": migration_kwargs,
     "signoff-go-live": migration_kwargs,
