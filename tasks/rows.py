@@ -22,8 +22,10 @@ def task_rows_html(
     next_url: str = "",
     show_practice: bool = False,
     row_message: str = "",
+    csrf: str | None = None,
 ) -> SafeString:
-    """The rows of `tasks` (each marked by tasks_mark_for_row). `migration` None: each task's own."""
+    """The rows of `tasks` (each marked by tasks_mark_for_row). `migration` None: each task's own.
+    `csrf`: what to put in place of the forms' CSRF field (the plan page's slot), if not the field."""
     html = _template("tasks/task_rows.html").render(
         tasks=tasks,
         migration=migration,
@@ -31,7 +33,7 @@ def task_rows_html(
         next_url=next_url,
         show_practice=show_practice,
         row_message=row_message,
-        csrf_input=csrf_input(request),  # one masked token for the page, as {% csrf_token %} gives
+        csrf_input=csrf_input(request) if csrf is None else csrf,  # one masked token for the rows
     )
     # Safe: Jinja2 escaped every value (autoescape, cutover/jinja2.py).
     return mark_safe(html)  # noqa: S308  # nosec B308 B703

@@ -22,6 +22,7 @@ from .completion import PLANNING_MEETING_TASK
 from .forms import TaskAssignForm, TaskCustomForm, TaskDueForm, TaskNoteForm, TaskStatusForm
 from .meeting import planning_meeting_mark_held, planning_meeting_reopen
 from .models import Phase, Task
+from .plan_cache import keep_plan, kept_plan, phases_for, plan_fingerprint, plan_key
 from .rows import task_rows_html
 from .selectors import (
     assign_options,
@@ -182,7 +183,27 @@ def _after_write(request, migration, access, task, *, message: str = "", level=m
 def plan(request, pk: int):
     # The plan names the practice and nothing else of the migration's organisations.
     migration, access = get_plan_for_user(request, pk, related=("practice",))
-    return render(request, PAGE, plan_context(request, migration, access))
+    # Read before the plan itself, so a change committed meanwhile can only make the entry unreachable.
+    fingerprint = plan_fingerprint(migration)
+    filters = plan_filters(request)
+    next_url = request.get_full_path() if filters["any"] else ""
+    key = fingerprint and plan_key(
+        migration,
+        fingerprint,
+        today=local_today(),
+        access=access,
+        filters=filters,
+        user=request.user,
+        next_url=next_url,
+    )
+    kept = kept_plan(key)
+    if kept is None:
+        context = plan_context(request, migration, access)
+        kept = keep_plan(key, request, context, PAGE)
+    else:
+        context = {"migration": migration, "access": access, "plan": kept, "filters": filters, "next_url": next_url}
+    context |= {"phases_html": phases_for(request, kept), "phase_choices": Phase.choices}
+    return render(request, PAGE, context)
 
 
 @require_GET

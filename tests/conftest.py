@@ -6,7 +6,7 @@ from urllib.parse import urlparse
 
 import pytest
 import time_machine
-from django.core.cache import cache
+from django.core.cache import cache, caches
 
 from cutover.celery import app as celery_app
 from cutover.models import Migration
@@ -91,7 +91,8 @@ def cache_in_the_test_database():
                 "BACKEND": "django.core.cache.backends.db.DatabaseCache",
                 "LOCATION": settings.CACHE_TABLE,
                 "KEY_PREFIX": "cutover",
-            }
+            },
+            "plans": settings.CACHES["plans"],
         }
     ):
         yield
@@ -227,9 +228,11 @@ def fresh_cache(request):
     blocker = request.getfixturevalue("django_db_blocker")
     with blocker.unblock():
         cache.clear()
+    caches["plans"].clear()
     yield
     with blocker.unblock():
         cache.clear()
+    caches["plans"].clear()
 
 
 # Linked systems and a migration with fixed dates, for the people, systems and coordinator tests.

@@ -10,6 +10,7 @@ def task_rows(context, tasks, show_practice=False):
     """{% task_rows tasks %}: the rows, with the page's migration, access and next_url.
 
     With show_practice (My tasks), each row names its practice and uses its task's own migration.
+    The plan page's kept phases put a slot in place of the CSRF field (row_csrf, tasks/plan_cache.py).
     """
     return task_rows_html(
         context["request"],
@@ -18,6 +19,7 @@ def task_rows(context, tasks, show_practice=False):
         access=context["access"],
         next_url=context.get("next_url", ""),
         show_practice=show_practice,
+        csrf=context.get("row_csrf"),
     )
 
 

@@ -1,0 +1,146 @@
+"""The plan page's phases, kept as HTML and keyed by a fingerprint of every row they are built from.
+
+Building and rendering a plan (51 tasks with their people, the third-party systems and the re-entry
+backlog behind its gated tasks) is most of what the plan page costs, and most views of a plan find
+it as the last view left it. So the page reads a fingerprint first: one query that digests the
+PostgreSQL row version (`xmin`, new on every insert and update, whatever wrote it) of each row the
+phases show. The same fingerprint, day, viewer's controls, filters and migration mean the same HTML.
+
+Why a fingerprint and not invalidation: nothing has to remember to forget. A change made by any
+path (a form, the API, a worker, the admin, a bulk write, another server) changes a row version,
+so the next view builds the plan afresh. Each server process keeps its own entries (caches["plans"],
+in memory): an entry is only ever found by the key of the data it was built from, so processes never
+need to agree. SQLite has no row versions, so there (the embedded first run) every view builds it.
+
+The fingerprint is read before anything it covers, so a change that commits in between makes the
+stored entry's key one that no later view asks for, never an entry newer views would take as fresh.
+"""
+
+import functools
+import hashlib
+from dataclasses import dataclass
+
+from django.core.cache import caches
+from django.db import connection
+from django.template.backends.utils import csrf_input
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString, mark_safe
+
+from practices.models import Organisation, Stakeholder, ThirdPartyState, ThirdPartySystem, User
+from reentry.models import Entry
+
+from .models import PlanTemplateItem, Task
+from .selectors import Progress
+
+# Stands in for the row forms' CSRF field in a kept entry; each view puts its own token there. Row
+# text is escaped (autoescape), so no task title can contain it.
+CSRF_SLOT = SafeString("<!--row-csrf-->")
+
+
+@dataclass(frozen=True)
+class KeptPlan:
+    """What the plan page shows of a plan it kept: the same attributes the template reads of a Checklist."""
+
+    overall: Progress
+    shown: int
+    total: int
+    phases_html: str
+
+
+def _version(alias: str) -> str:
+    """A row version: xmin (the transaction that wrote it) and ctid (where it lies). Every UPDATE
+    writes a new version elsewhere, so two updates in one transaction still differ by ctid, and a
+    ctid freed and reused later comes with another transaction's xmin. A missing row (a LEFT JOIN
+    finding nothing) gives "-", so where each row's parts sit never shifts."""
+    return f"coalesce({alias}.xmin::text || '@' || {alias}.ctid::text, '-')"
+
+
+# Every row a plan row reads: the task, who holds it (a member, or a contact with their organisation or
+# account), who last changed it and its template item; the practice's systems with this migration's
+# state of each (third-party gates); the entries still to re-enter (re-entry gates). The braces take
+# table names and row versions (_fingerprint_sql); the values are parameters.
+FINGERPRINT = """
+    SELECT md5(concat_ws('|',
+      (SELECT string_agg(concat_ws(':', t.id, {task_versions}), ',' ORDER BY t.id)
+         FROM {task} t
+         LEFT JOIN {user} a ON a.id = t.assignee_id
+         LEFT JOIN {user} s ON s.id = t.status_changed_by_id
+         LEFT JOIN {contact} c ON c.id = t.assigned_contact_id
+         LEFT JOIN {user} cu ON cu.id = c.user_id
+         LEFT JOIN {org} co ON co.id = c.organisation_id
+         LEFT JOIN {item} i ON i.id = t.template_item_id
+        WHERE t.migration_id = %(migration)s),
+      (SELECT string_agg(concat_ws(':', y.id, {system_version}, {state_version}), ',' ORDER BY y.id)
+         FROM {system} y
+         LEFT JOIN {state} st ON st.system_id = y.id AND st.migration_id = %(migration)s
+        WHERE y.practice_id = %(practice)s),
+      (SELECT string_agg(concat_ws(':', e.id, {entry_version}), ',' ORDER BY e.id)
+         FROM {entry} e
+        WHERE e.migration_id = %(migration)s AND e.voided_at IS NULL AND e.re_entered_at IS NULL)
+    ))
+"""
+
+
+@functools.cache
+def _fingerprint_sql() -> str:
+    return FINGERPRINT.format(
+        task=Task._meta.db_table,
+        user=User._meta.db_table,
+        org=Organisation._meta.db_table,
+        contact=Stakeholder._meta.db_table,
+        item=PlanTemplateItem._meta.db_table,
+        system=ThirdPartySystem._meta.db_table,
+        state=ThirdPartyState._meta.db_table,
+        entry=Entry._meta.db_table,
+        task_versions=", ".join(_version(alias) for alias in ("t", "a", "s", "c", "cu", "co", "i")),
+        system_version=_version("y"),
+        state_version=_version("st"),
+        entry_version=_version("e"),
+    )
+
+
+def plan_fingerprint(migration) -> str | None:
+    """A digest that changes whenever a row the migration's plan rows show changes; None on SQLite."""
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(_fingerprint_sql(), {"migration": migration.pk, "practice": migration.practice_id})
+        return cursor.fetchone()[0]
+
+
+def plan_key(migration, fingerprint: str, *, today, access, filters: dict, user, next_url: str) -> str:
+    """Everything else the phases depend on: the migration as this view read it (the meeting date
+    its rows show, its dates), the day (overdue, due soon), whether the viewer gets the row controls,
+    the filters (and whose tasks "mine" means) and where a tick without JavaScript returns to."""
+    migration_values = tuple(getattr(migration, field.attname) for field in migration._meta.concrete_fields)
+    parts = (
+        fingerprint,
+        migration_values,
+        today,
+        access.can_update,
+        filters["mine"] and user.pk,
+        filters["overdue"],
+        filters["phase"],
+        next_url,
+    )
+    return "plan:" + hashlib.sha256(repr(parts).encode()).hexdigest()
+
+
+def kept_plan(key: str | None) -> KeptPlan | None:
+    return caches["plans"].get(key) if key else None
+
+
+def keep_plan(key: str | None, request, context: dict, page: str) -> KeptPlan:
+    """Render the phases (with a slot for the CSRF field) and keep them under `key`, if there is one."""
+    html = render_to_string(f"{page}#phases", {**context, "row_csrf": CSRF_SLOT}, request=request)
+    plan = context["plan"]
+    kept = KeptPlan(overall=plan.overall, shown=plan.shown, total=plan.total, phases_html=html)
+    if key:
+        caches["plans"].set(key, kept)
+    return kept
+
+
+def phases_for(request, kept: KeptPlan) -> SafeString:
+    """The kept phases with this view's CSRF field in every row form."""
+    # Safe: rendered by the templates (autoescaped); only our own slot is replaced.
+    return mark_safe(kept.phases_html.replace(CSRF_SLOT, str(csrf_input(request))))  # noqa: S308  # nosec B308 B703
