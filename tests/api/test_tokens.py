@@ -133,11 +133,12 @@ def test_the_throttle_counts_in_redis_so_every_process_shares_it(manager, settin
 
     prefix = f"api-throttle-test-{uuid.uuid4().hex}"
     settings.CACHES = {
+        **settings.CACHES,  # the plan pages' cache stays (tests/conftest.py clears it after each test)
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": redis_url,
             "KEY_PREFIX": prefix,
-        }
+        },
     }
     settings.API_RATE = "2/minute"
     client = bearer(token_create(user=manager, name="Tracker").secret)
