@@ -108,20 +108,22 @@ def plan_fingerprint(migration) -> str | None:
         return cursor.fetchone()[0]
 
 
-def plan_key(migration, fingerprint: str, *, today, access, filters: dict, user, next_url: str) -> str:
+def plan_key(migration, fingerprint: str, page: dict, *, user) -> str:
     """Everything else the phases depend on: the migration as this view read it (the meeting date
-    its rows show, its dates), the day (overdue, due soon), whether the viewer gets the row controls,
-    the filters (and whose tasks "mine" means) and where a tick without JavaScript returns to."""
+    its rows show, its dates), and from the page's context (tasks/views.py plan_page_context) the
+    day (overdue, due soon), whether the viewer gets the row controls, the filters (and whose tasks
+    "mine" means) and where a tick without JavaScript returns to."""
     migration_values = tuple(getattr(migration, field.attname) for field in migration._meta.concrete_fields)
+    filters = page["filters"]
     parts = (
         fingerprint,
         migration_values,
-        today,
-        access.can_update,
+        page["today"],
+        page["access"].can_update,
         filters["mine"] and user.pk,
         filters["overdue"],
         filters["phase"],
-        next_url,
+        page["next_url"],
     )
     return "plan:" + hashlib.sha256(repr(parts).encode()).hexdigest()
 

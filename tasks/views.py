@@ -64,30 +64,39 @@ def plan_filters(request) -> dict:
     return filters
 
 
+def plan_page_context(request, migration, access) -> dict:
+    """What the plan's page needs around the plan itself: its day, filters and the row links' "next"."""
+    filters = plan_filters(request)
+    return {
+        "migration": migration,
+        "access": access,
+        "today": local_today(),
+        "filters": filters,
+        "phase_choices": Phase.choices,
+        # Rows send "next" only when it is not the plan itself (the default), to keep each row small.
+        "next_url": request.get_full_path() if filters["any"] else "",
+    }
+
+
 def plan_context(request, migration, access, *, third_party_states: list | None = None) -> dict:
     """What the compact plan needs: on the plan page and on the migration page (which has the
     third-party states already, for its people panel)."""
-    today = local_today()
-    filters = plan_filters(request)
-    plan = plan_build(
-        migration=migration,
-        today=today,
+    return with_plan(request, plan_page_context(request, migration, access), third_party_states=third_party_states)
+
+
+def with_plan(request, context: dict, *, third_party_states: list | None = None) -> dict:
+    """Build the plan into a plan_page_context, for its day and filters."""
+    filters = context["filters"]
+    context["plan"] = plan_build(
+        migration=context["migration"],
+        today=context["today"],
         user=request.user,
         mine=filters["mine"],
         overdue=filters["overdue"],
         phase=filters["phase"],
         third_party_states=third_party_states,
     )
-    return {
-        "migration": migration,
-        "access": access,
-        "plan": plan,
-        "today": today,
-        "filters": filters,
-        "phase_choices": Phase.choices,
-        # Rows send "next" only when it is not the plan itself (the default), to keep each row small.
-        "next_url": request.get_full_path() if filters["any"] else "",
-    }
+    return context
 
 
 def _describe(task) -> str:
@@ -185,24 +194,14 @@ def plan(request, pk: int):
     migration, access = get_plan_for_user(request, pk, related=("practice",))
     # Read before the plan itself, so a change committed meanwhile can only make the entry unreachable.
     fingerprint = plan_fingerprint(migration)
-    filters = plan_filters(request)
-    next_url = request.get_full_path() if filters["any"] else ""
-    key = fingerprint and plan_key(
-        migration,
-        fingerprint,
-        today=local_today(),
-        access=access,
-        filters=filters,
-        user=request.user,
-        next_url=next_url,
-    )
+    context = plan_page_context(request, migration, access)
+    key = fingerprint and plan_key(migration, fingerprint, context, user=request.user)
     kept = kept_plan(key)
     if kept is None:
-        context = plan_context(request, migration, access)
-        kept = keep_plan(key, request, context, PAGE)
+        kept = keep_plan(key, request, with_plan(request, context), PAGE)
     else:
-        context = {"migration": migration, "access": access, "plan": kept, "filters": filters, "next_url": next_url}
-    context |= {"phases_html": phases_for(request, kept), "phase_choices": Phase.choices}
+        context["plan"] = kept  # the page reads a kept plan's progress and counts as a built one's
+    context["phases_html"] = phases_for(request, kept)
     return render(request, PAGE, context)
 
 

@@ -48,10 +48,6 @@ def built_afresh(client, url) -> str:
     return phases(client, url)
 
 
-def task_titled(migration, title: str) -> Task:
-    return migration.tasks.get(title__startswith=title)
-
-
 def ungated_task(migration) -> Task:
     gated = [PLANNING_MEETING_TASK, *THIRD_PARTY_TASKS, *REENTRY_TASKS]
     return migration.tasks.exclude(template_item__key__in=gated).order_by("pk").first()
