@@ -1,9 +1,11 @@
 """Who may see and change a migration. Outsiders get a 404, never a 403 that confirms it exists."""
 
 import pytest
+from django.http import Http404
+from django.test import RequestFactory
 from django.urls import reverse
 
-from cutover.access import can_manage_migration, viewer_role
+from cutover.access import MIGRATION_RELATED, can_manage_migration, get_migration_for_user, viewer_role
 from cutover.models import Migration
 from practices.models import PracticeMembership
 
@@ -34,6 +36,12 @@ def test_migration_pages_by_role(client, users, migration, role, detail, edit):
 def test_a_missing_migration_is_a_404_like_someone_elses(client, manager):
     client.force_login(manager)
     assert client.get(reverse("migration-detail", args=[99999])).status_code == 404
+
+
+@pytest.mark.parametrize("pk", [2**31, 2**63, 10**30])
+def test_a_number_too_big_for_any_migration_is_a_404_not_a_database_error(client, manager, pk):
+    client.force_login(manager)
+    assert client.get(f"/migrations/{pk}/").status_code == 404
 
 
 @pytest.mark.parametrize(
@@ -172,3 +180,33 @@ def test_the_one_query_access_check_lets_in_exactly_whom_the_visibility_rule_doe
     assert (
         Migration.objects.visible_with_role_of(users["manager"]).get(pk=migration.pk).viewer_role == "practice_manager"
     )
+
+
+def test_the_access_check_answers_each_person_with_their_own_role_in_one_query(
+    users, migration, other_practice, suppliers, django_assert_num_queries
+):
+    """get_migration_for_user runs a query compiled once per process (cutover/prepared.py): every
+    call must still be for the person asking, with the related rows loaded, whoever asked first."""
+    other = MigrationFactory(practice=other_practice, current_supplier=suppliers[0], new_supplier=suppliers[1])
+    inactive = users["staff"]
+    inactive.is_active = False
+    inactive.save()
+    people = {**users, "inactive staff": inactive}
+    for related in [MIGRATION_RELATED, ("practice",)]:
+        for name, user in people.items():
+            for target in [migration, other]:
+                expected = Migration.objects.visible_with_role_of(user).filter(pk=target.pk).first()
+                request = RequestFactory().get("/")
+                request.user = user
+                if expected is None:
+                    with pytest.raises(Http404):
+                        get_migration_for_user(request, target.pk, related=related)
+                    continue
+                with django_assert_num_queries(1):
+                    found = get_migration_for_user(request, target.pk, related=related)
+                    assert found.practice.name == target.practice.name
+                    if related == MIGRATION_RELATED:
+                        assert found.new_supplier.name == target.new_supplier.name
+                        assert found.practice.icb_id == target.practice.icb_id
+                assert (found.pk, found.fdp_date) == (target.pk, target.fdp_date), name
+                assert viewer_role(user, found) == expected.viewer_role, name
