@@ -14,8 +14,9 @@ from reentry.panel import reentry_panel
 from reminders.panel import reminders_panel
 from systems.third_party import third_party_states
 from tasks.access import plan_access
-from tasks.selectors import plan_summary, with_plan_progress
-from tasks.views import plan_context
+from tasks.plan_cache import plan_fingerprint
+from tasks.selectors import with_plan_progress
+from tasks.views import plan_page_context, plan_phases
 
 from . import services
 from .forms import MigrationForm
@@ -95,24 +96,25 @@ def migration_detail(request, pk: int):
     """The migration page: a summary (stage, next deadlines, progress, what needs action now) and the
     plan first; people, key dates, re-entry, reminders and history (both folded away) after."""
     migration = get_migration_for_user(request, pk)
-    today = local_today()
-    # Loaded once for the plan's third-party tasks and the people panel.
+    # Read before anything the plan shows (tasks/views.py plan_phases).
+    fingerprint = plan_fingerprint(migration)
+    # Loaded once for the plan's third-party tasks (when it is built) and the people panel.
     states = third_party_states(migration)
-    plan = plan_context(request, migration, plan_access(request.user, migration), third_party_states=states)
+    context = plan_page_context(request, migration, plan_access(request.user, migration))
     # A tick on this page without JavaScript comes back here, not to the plan page.
-    plan["next_url"] = request.get_full_path()
+    context["next_url"] = request.get_full_path()
+    kept = plan_phases(request, context, fingerprint, third_party_states=states)
+    today = context["today"]
     key_dates = migration.key_dates(today)
     can_edit = can_edit_migration(request.user, migration)
-    context = {
-        **plan,
-        "key_dates": key_dates,
-        "today": today,
-        "can_edit": can_edit,
+    context.update(
+        key_dates=key_dates,
+        can_edit=can_edit,
+        plan_summary=kept.summary,
         **people_panel(migration, today=today, states=states),
         **reentry_panel(migration, request.user),
         **reminders_panel(migration, today=today, coming_up=None),
-        **plan_summary(migration, today=today, tasks=sorted(plan["plan"].tasks, key=_due_order)),
-    }
+    )
     context["needs_action"] = _needs_action(context, key_dates=key_dates, can_edit=can_edit)
     return render(request, "coordinator/migration_detail.html", context)
 
@@ -132,10 +134,6 @@ def migration_changes(request, pk: int):
     if request.htmx:
         return render(request, "coordinator/_migration_changes.html#changes-body", context)
     return render(request, "coordinator/migration_changes.html", context)
-
-
-def _due_order(task) -> tuple:
-    return (task.due_date, task.position, task.pk)
 
 
 def _needs_action(context: dict, *, key_dates, can_edit: bool) -> list[str]:

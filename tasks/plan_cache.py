@@ -30,7 +30,7 @@ from practices.models import Organisation, Stakeholder, ThirdPartyState, ThirdPa
 from reentry.models import Entry
 
 from .models import PlanTemplateItem, Task
-from .selectors import Progress
+from .selectors import PlanSummary, Progress, plan_summary
 
 # Stands in for the row forms' CSRF field in a kept entry; each view puts its own token there. Row
 # text is escaped (autoescape), so no task title can contain it.
@@ -39,12 +39,14 @@ CSRF_SLOT = SafeString("<!--row-csrf-->")
 
 @dataclass(frozen=True)
 class KeptPlan:
-    """What the plan page shows of a plan it kept: the same attributes the template reads of a Checklist."""
+    """What the plan and migration pages show of a plan they kept: the attributes their templates read
+    of a Checklist, the phases as HTML, and the migration page's summary of the plan."""
 
     overall: Progress
     shown: int
     total: int
     phases_html: str
+    summary: PlanSummary
 
 
 def _version(alias: str) -> str:
@@ -136,7 +138,8 @@ def keep_plan(key: str | None, request, context: dict, page: str) -> KeptPlan:
     """Render the phases (with a slot for the CSRF field) and keep them under `key`, if there is one."""
     html = render_to_string(f"{page}#phases", {**context, "row_csrf": CSRF_SLOT}, request=request)
     plan = context["plan"]
-    kept = KeptPlan(overall=plan.overall, shown=plan.shown, total=plan.total, phases_html=html)
+    summary = plan_summary(context["migration"], today=context["today"], tasks=plan.tasks)
+    kept = KeptPlan(overall=plan.overall, shown=plan.shown, total=plan.total, phases_html=html, summary=summary)
     if key:
         caches["plans"].set(key, kept)
     return kept

@@ -307,30 +307,46 @@ def plan_build(
 
 
 @dataclass(frozen=True)
+class Deadline:
+    """One of the next deadlines: plain values, so a kept plan (tasks/plan_cache.py) can hold it."""
+
+    pk: int
+    title: str
+    due_date: datetime.date
+    assignee: str
+    due_soon: bool
+
+
+@dataclass(frozen=True)
 class PlanSummary:
     progress: Progress
     overdue: int
-    next_deadlines: list[Task]
+    next_deadlines: list[Deadline]
+
+
+def due_order(task: Task) -> tuple:
+    return (task.due_date, task.position, task.pk)
 
 
 def plan_summary(
     migration: Migration, *, today: datetime.date, upcoming: int = 3, tasks: list[Task] | None = None
-) -> dict:
-    """What the migration page shows of the plan, in one query (none when given the plan's tasks,
-    in due-date order): progress, overdue count, next deadlines."""
+) -> PlanSummary:
+    """What the migration page shows of the plan, in one query (none when given the plan's tasks):
+    progress, overdue count, next deadlines."""
     if tasks is None:
         tasks = list(Task.objects.filter(migration=migration).select_related("assignee"))
+    tasks = sorted(tasks, key=due_order)
     overall, _ = plan_progress([(task.phase, task.status) for task in tasks])
-    next_deadlines = [task for task in tasks if task.is_open and task.due_date >= today][:upcoming]
-    for task in next_deadlines:
+    next_deadlines = []
+    for task in [task for task in tasks if task.is_open and task.due_date >= today][:upcoming]:
         task_mark_dates(task, today)
-    return {
-        "plan_summary": PlanSummary(
-            progress=overall,
-            overdue=sum(task.is_overdue(today) for task in tasks),
-            next_deadlines=next_deadlines,
-        )
-    }
+        assignee = str(task.assignee) if task.assignee_id else ""
+        next_deadlines.append(Deadline(task.pk, task.title, task.due_date, assignee, task.due_soon))
+    return PlanSummary(
+        progress=overall,
+        overdue=sum(task.is_overdue(today) for task in tasks),
+        next_deadlines=next_deadlines,
+    )
 
 
 @dataclass

@@ -78,25 +78,33 @@ def plan_page_context(request, migration, access) -> dict:
     }
 
 
-def plan_context(request, migration, access, *, third_party_states: list | None = None) -> dict:
-    """What the compact plan needs: on the plan page and on the migration page (which has the
-    third-party states already, for its people panel)."""
-    return with_plan(request, plan_page_context(request, migration, access), third_party_states=third_party_states)
+def plan_phases(request, context: dict, fingerprint: str | None, *, third_party_states: list | None = None):
+    """The plan for a plan_page_context: kept from an earlier view of the same rows, or built and
+    kept (tasks/plan_cache.py). Sets the context's `plan` (the Checklist built, or the kept plan,
+    whose progress and counts the templates read alike) and `phases_html` (the rows, with this
+    view's CSRF token); returns the kept plan.
 
-
-def with_plan(request, context: dict, *, third_party_states: list | None = None) -> dict:
-    """Build the plan into a plan_page_context, for its day and filters."""
-    filters = context["filters"]
-    context["plan"] = plan_build(
-        migration=context["migration"],
-        today=context["today"],
-        user=request.user,
-        mine=filters["mine"],
-        overdue=filters["overdue"],
-        phase=filters["phase"],
-        third_party_states=third_party_states,
-    )
-    return context
+    `fingerprint` (plan_fingerprint) must be read before anything else the plan shows, so a change
+    committed meanwhile can only make the kept entry unreachable.
+    """
+    key = fingerprint and plan_key(context["migration"], fingerprint, context, user=request.user)
+    kept = kept_plan(key)
+    if kept is None:
+        filters = context["filters"]
+        context["plan"] = plan_build(
+            migration=context["migration"],
+            today=context["today"],
+            user=request.user,
+            mine=filters["mine"],
+            overdue=filters["overdue"],
+            phase=filters["phase"],
+            third_party_states=third_party_states,
+        )
+        kept = keep_plan(key, request, context, PAGE)
+    else:
+        context["plan"] = kept  # the templates read a kept plan's progress and counts as a built one's
+    context["phases_html"] = phases_for(request, kept)
+    return kept
 
 
 def _describe(task) -> str:
@@ -192,16 +200,9 @@ def _after_write(request, migration, access, task, *, message: str = "", level=m
 def plan(request, pk: int):
     # The plan names the practice and nothing else of the migration's organisations.
     migration, access = get_plan_for_user(request, pk, related=("practice",))
-    # Read before the plan itself, so a change committed meanwhile can only make the entry unreachable.
     fingerprint = plan_fingerprint(migration)
     context = plan_page_context(request, migration, access)
-    key = fingerprint and plan_key(migration, fingerprint, context, user=request.user)
-    kept = kept_plan(key)
-    if kept is None:
-        kept = keep_plan(key, request, with_plan(request, context), PAGE)
-    else:
-        context["plan"] = kept  # the page reads a kept plan's progress and counts as a built one's
-    context["phases_html"] = phases_for(request, kept)
+    plan_phases(request, context, fingerprint)
     return render(request, PAGE, context)
 
 

@@ -1,5 +1,6 @@
-"""The plan page keeps the phases it built (tasks/plan_cache.py); nobody ever sees a kept plan that
-is out of date, whatever changed it and however, and nobody sees one built for somebody else."""
+"""The plan and migration pages keep the plan they built (tasks/plan_cache.py); nobody ever sees a
+kept plan that is out of date, whatever changed it and however, and nobody sees one built for
+somebody else."""
 
 import datetime as dt
 import re
@@ -35,12 +36,17 @@ def plan_url(migration, query: str = "") -> str:
     return reverse("plan", args=[migration.pk]) + query
 
 
+def migration_url(migration, query: str = "") -> str:
+    return reverse("migration-detail", args=[migration.pk]) + query
+
+
 def phases(client, url) -> str:
-    """The page's phases, with the CSRF tokens (masked anew on every view) set aside."""
+    """The page's content (the plan's progress, summary and phases among it), with the CSRF tokens
+    (masked anew on every view) set aside."""
     response = client.get(url)
     assert response.status_code == 200
     html = response.content.decode()
-    return TOKEN.sub('name="csrfmiddlewaretoken" value="…"', html[html.index('<section aria-labelledby="phase-') :])
+    return TOKEN.sub('name="csrfmiddlewaretoken" value="…"', html[html.index('id="maincontent"') :])
 
 
 def built_afresh(client, url) -> str:
@@ -143,11 +149,14 @@ CHANGES = [
 ]
 
 
+@pytest.mark.parametrize("page", [plan_url, migration_url], ids=["plan page", "migration page"])
 @pytest.mark.parametrize(("setup", "change"), CHANGES, ids=[change.__name__ for _, change in CHANGES])
-def test_after_any_change_the_plan_shows_what_a_plan_built_afresh_shows(client, manager, plan_migration, setup, change):
+def test_after_any_change_the_plan_shows_what_a_plan_built_afresh_shows(
+    client, manager, plan_migration, setup, change, page
+):
     setup(plan_migration, manager)
     client.force_login(manager)
-    url = plan_url(plan_migration)
+    url = page(plan_migration)
     before = phases(client, url)
     assert phases(client, url) == before, "an unchanged plan is shown as it was"
 
@@ -171,9 +180,23 @@ def test_a_second_view_of_an_unchanged_plan_reads_no_tasks(client, manager, plan
     assert not any('FROM "tasks_task"' in query["sql"] for query in second.captured_queries)
 
 
-def test_the_next_day_shows_what_has_become_overdue(client, manager, plan_migration):
+def test_a_second_view_of_the_migration_page_reads_no_tasks_and_keeps_its_summary(client, manager, plan_migration):
+    client.force_login(manager)
+    url = migration_url(plan_migration)
+    with CaptureQueriesContext(connection) as first:
+        built = client.get(url).context["plan_summary"]
+    with CaptureQueriesContext(connection) as second:
+        kept = client.get(url).context["plan_summary"]
+    # The page still reads the third-party systems, for its people panel.
+    assert len(second) == len(first) - 2
+    assert not any('FROM "tasks_task"' in query["sql"] for query in second.captured_queries)
+    assert kept == built and kept.next_deadlines and kept.progress.applicable
+
+
+@pytest.mark.parametrize("page", [plan_url, migration_url], ids=["plan page", "migration page"])
+def test_the_next_day_shows_what_has_become_overdue(client, manager, plan_migration, page):
     task = plan_migration.tasks.order_by("due_date").first()
-    url = plan_url(plan_migration)
+    url = page(plan_migration)
     due_day = dt.datetime.combine(task.due_date, dt.time(12, 0), tzinfo=dt.UTC)
     for day, row in [
         (due_day, f'id="task-{task.pk}" class="nhsuk-task-list__item plan-row">'),
