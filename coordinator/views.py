@@ -14,14 +14,15 @@ from reentry.panel import reentry_panel
 from reminders.panel import reminders_panel
 from systems.third_party import third_party_states
 from tasks.access import plan_access
-from tasks.plan_cache import plan_fingerprint
 from tasks.selectors import with_plan_progress
 from tasks.views import plan_page_context, plan_phases
 
 from . import services
 from .forms import MigrationForm
+from .page_cache import keep_page, kept_page, page_fingerprints, page_for, page_key
 
 CHANGES_SHOWN = 20
+PAGE = "coordinator/migration_detail.html"
 
 Role = PracticeMembership.Role
 
@@ -94,29 +95,41 @@ def migration_create(request):
 @login_required
 def migration_detail(request, pk: int):
     """The migration page: a summary (stage, next deadlines, progress, what needs action now) and the
-    plan first; people, key dates, re-entry, reminders and history (both folded away) after."""
+    plan first; people, key dates, re-entry, reminders and history (both folded away) after.
+
+    On PostgreSQL its content is kept for each person until a row it could show changes
+    (coordinator/page_cache.py), so most views cost the access check and one fingerprint query."""
     migration = get_migration_for_user(request, pk)
-    # Read before anything the plan shows (tasks/views.py plan_phases).
-    fingerprint = plan_fingerprint(migration)
+    # Read before anything they cover, so a change committed meanwhile can only make a kept entry unreachable.
+    fingerprints = page_fingerprints(migration)
+    today = local_today()
+    key = fingerprints[1] and page_key(migration, fingerprints, request=request, today=today)
+    kept = kept_page(key)
+    if kept is not None:
+        return render(request, PAGE, {"migration": migration, "content_html": page_for(request, kept)})
     # Loaded once for the plan's third-party tasks (when it is built) and the people panel.
     states = third_party_states(migration)
     context = plan_page_context(request, migration, plan_access(request.user, migration))
+    context["today"] = today  # the day the page is kept for
     # A tick on this page without JavaScript comes back here, not to the plan page.
     context["next_url"] = request.get_full_path()
-    kept = plan_phases(request, context, fingerprint, third_party_states=states)
-    today = context["today"]
+    plan = plan_phases(request, context, fingerprints[0], third_party_states=states)
     key_dates = migration.key_dates(today)
     can_edit = can_edit_migration(request.user, migration)
     context.update(
         key_dates=key_dates,
         can_edit=can_edit,
-        plan_summary=kept.summary,
+        plan_summary=plan.summary,
         **people_panel(migration, today=today, states=states),
         **reentry_panel(migration, request.user),
         **reminders_panel(migration, today=today, coming_up=None),
     )
     context["needs_action"] = _needs_action(context, key_dates=key_dates, can_edit=can_edit)
-    return render(request, "coordinator/migration_detail.html", context)
+    # The phases with their CSRF slot (as rendered, so marked safe): the content is kept with slots
+    # and each view fills them.
+    context["phases_html"] = plan.phases_html
+    content = keep_page(key, request, context, f"{PAGE}#content")
+    return render(request, PAGE, {**context, "content_html": page_for(request, content)})
 
 
 @require_GET

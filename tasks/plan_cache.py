@@ -45,11 +45,11 @@ class KeptPlan:
     overall: Progress
     shown: int
     total: int
-    phases_html: str
+    phases_html: SafeString  # as rendered, with CSRF_SLOT where each row form's token goes
     summary: PlanSummary
 
 
-def _version(alias: str) -> str:
+def row_version(alias: str) -> str:
     """A row version: xmin (the transaction that wrote it) and ctid (where it lies). Every UPDATE
     writes a new version elsewhere, so two updates in one transaction still differ by ctid, and a
     ctid freed and reused later comes with another transaction's xmin. A missing row (a LEFT JOIN
@@ -60,7 +60,7 @@ def _version(alias: str) -> str:
 # Every row a plan row reads: the task, who holds it (a member, or a contact with their organisation or
 # account), who last changed it and its template item; the practice's systems with this migration's
 # state of each (third-party gates); the entries still to re-enter (re-entry gates). The braces take
-# table names and row versions (_fingerprint_sql); the values are parameters.
+# table names and row versions (plan_fingerprint_sql); the values are parameters.
 FINGERPRINT = """
     SELECT md5(concat_ws('|',
       (SELECT string_agg(concat_ws(':', t.id, {task_versions}), ',' ORDER BY t.id)
@@ -84,7 +84,7 @@ FINGERPRINT = """
 
 
 @functools.cache
-def _fingerprint_sql() -> str:
+def plan_fingerprint_sql() -> str:
     return FINGERPRINT.format(
         task=Task._meta.db_table,
         user=User._meta.db_table,
@@ -94,10 +94,10 @@ def _fingerprint_sql() -> str:
         system=ThirdPartySystem._meta.db_table,
         state=ThirdPartyState._meta.db_table,
         entry=Entry._meta.db_table,
-        task_versions=", ".join(_version(alias) for alias in ("t", "a", "s", "c", "cu", "co", "i")),
-        system_version=_version("y"),
-        state_version=_version("st"),
-        entry_version=_version("e"),
+        task_versions=", ".join(row_version(alias) for alias in ("t", "a", "s", "c", "cu", "co", "i")),
+        system_version=row_version("y"),
+        state_version=row_version("st"),
+        entry_version=row_version("e"),
     )
 
 
@@ -106,7 +106,7 @@ def plan_fingerprint(migration) -> str | None:
     if connection.vendor != "postgresql":
         return None
     with connection.cursor() as cursor:
-        cursor.execute(_fingerprint_sql(), {"migration": migration.pk, "practice": migration.practice_id})
+        cursor.execute(plan_fingerprint_sql(), {"migration": migration.pk, "practice": migration.practice_id})
         return cursor.fetchone()[0]
 
 

@@ -16,7 +16,9 @@ from .conftest import TODAY, task_by_key
 pytestmark = pytest.mark.django_db
 
 
-def test_creating_a_migration_through_the_form_creates_its_plan(client, manager, practice, suppliers, frozen_today):
+def test_creating_a_migration_through_the_form_creates_its_plan(
+    client, manager, practice, suppliers, frozen_today, plan_template
+):
     client.force_login(manager)
     response = client.post(
         reverse("migration-create"),
@@ -80,7 +82,7 @@ def test_a_task_copies_the_template_item_it_came_from(plan_migration):
     assert task.default_owner_role == item.default_owner_role
 
 
-def test_demo_data_has_plans_with_work_done_where_the_migration_is_under_way(settings, frozen_today):
+def test_demo_data_has_plans_with_work_done_where_the_migration_is_under_way(settings, frozen_today, plan_template):
     settings.DEBUG = True
     call_command("seed_demo", password="demo-password-123")
     # The three practices of the demo practice users (the dashboard's demo wave has its own).
