@@ -78,7 +78,12 @@ def _visible_migration(user, pk: int, related: tuple[str, ...]) -> Migration:
                 Migration.objects.visible_with_role_of(_stand_in(user_id)).select_related(*related).filter(pk=pk)
             )
         )
-    # What the ORM does for an integer out of the column's range (no row), not a database error.
+    # What the ORM does for a key that is not a number, or one out of the column's range: no row,
+    # so a 404, not a database error.
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        raise Http404("No such migration") from None
     low, high = connection.ops.integer_field_range(Migration._meta.pk.get_internal_type())
     if not (low is None or low <= pk) or not (high is None or pk <= high):
         raise Http404("No such migration")

@@ -19,3 +19,16 @@ def page_content(client, url) -> str:
 def built_afresh(client, url) -> str:
     caches["plans"].clear()
     return page_content(client, url)
+
+
+def assert_the_change_shows(client, url, change) -> None:
+    """View the page twice (the second finds it kept), make the change, and view it again: it must
+    show the change, exactly as a page built with nothing kept does."""
+    before = page_content(client, url)
+    assert page_content(client, url) == before, "an unchanged page is shown as it was"
+
+    change()
+
+    after = page_content(client, url)
+    assert after != before, "the change shows on the page"
+    assert after == built_afresh(client, url)

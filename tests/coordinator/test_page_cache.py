@@ -19,7 +19,7 @@ from reentry.services import entry_void
 from reminders.models import ReminderLog
 
 from ..factories import ContactFactory
-from ..kept_pages import built_afresh, page_content
+from ..kept_pages import assert_the_change_shows, page_content
 from ..reentry.factories import EntryFactory
 
 pytestmark = [
@@ -117,15 +117,7 @@ CHANGES = [
 def test_after_any_change_the_page_shows_what_a_page_built_afresh_shows(client, manager, migration, setup, change):
     setup(migration, manager)
     client.force_login(manager)
-    url = page_url(migration)
-    before = page_content(client, url)
-    assert page_content(client, url) == before, "an unchanged page is shown as it was"
-
-    change(migration, manager)
-
-    after = page_content(client, url)
-    assert after != before, "the change shows on the page"
-    assert after == built_afresh(client, url)
+    assert_the_change_shows(client, page_url(migration), lambda: change(migration, manager))
 
 
 def test_each_person_sees_the_page_kept_for_them_alone(client, manager, staff, icb_user, migration):

@@ -44,6 +44,14 @@ def test_a_number_too_big_for_any_migration_is_a_404_not_a_database_error(client
     assert client.get(f"/migrations/{pk}/").status_code == 404
 
 
+def test_a_migration_asked_for_by_its_number_as_text_is_found_and_anything_else_is_a_404(manager, migration):
+    request = RequestFactory().get("/")
+    request.user = manager
+    assert get_migration_for_user(request, str(migration.pk)).pk == migration.pk
+    with pytest.raises(Http404):
+        get_migration_for_user(request, "not-a-number")
+
+
 @pytest.mark.parametrize(
     "url",
     [
