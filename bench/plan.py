@@ -86,6 +86,15 @@ def build_plan():
     return migration, manager, len(tasks)
 
 
+def counted(client, url) -> tuple[list[str], bytes]:
+    """The queries of one view and its content. Counted by a wrapper, not CaptureQueriesContext:
+    the connection closes after each request."""
+    queries = []
+    with connection.execute_wrapper(lambda execute, sql, *rest: queries.append(sql) or execute(sql, *rest)):
+        content = client.get(url).content
+    return queries, content
+
+
 def timed(client, url, runs, before=None):
     times = []
     for _ in range(runs):
@@ -122,15 +131,8 @@ def main():
             client = Client()
             client.force_login(manager)
             page, bare_url = reverse("plan", args=[migration.pk]), reverse("bench-bare")
-            # Counted by a wrapper, not CaptureQueriesContext: the connection closes after each request.
-            queries = []
-            with connection.execute_wrapper(lambda execute, sql, *rest: queries.append(sql) or execute(sql, *rest)):
-                content = client.get(page).content
-            kept_queries = []
-            with connection.execute_wrapper(
-                lambda execute, sql, *rest: kept_queries.append(sql) or execute(sql, *rest)
-            ):
-                client.get(page)
+            queries, content = counted(client, page)  # built afresh, then kept
+            kept_queries, _ = counted(client, page)
             size = len(content)
             if b"Practice task 0" not in content:
                 sys.exit("BENCHMARK FAILED: the plan page does not show the plan's tasks")

@@ -24,19 +24,12 @@ import hashlib
 
 from django.core.cache import caches
 from django.db import connection
-from django.template.backends.utils import csrf_input
 from django.template.loader import render_to_string
-from django.utils.safestring import SafeString, mark_safe
 
 from cutover.models import Migration
 from practices.models import Practice
 from tasks.models import Task
-from tasks.plan_cache import CSRF_SLOT, plan_fingerprint_sql, row_version
-
-# What `{% csrf_token %}` writes in a kept page: each view puts its own token there. Page text is
-# escaped (autoescape), so no value shown on the page can contain it.
-TOKEN_SLOT = "kept-page-csrf-slot"  # noqa: S105 - a marker, replaced by each view's token
-TOKEN_INPUT = f'<input type="hidden" name="csrfmiddlewaretoken" value="{TOKEN_SLOT}">'
+from tasks.plan_cache import CSRF_TOKEN_SLOT, plan_fingerprint_sql, row_version
 
 # The plan's tasks are covered, with the rows their rows show, by the plan's own fingerprint.
 COVERED_BY_PLAN = {Task}
@@ -116,15 +109,9 @@ def kept_page(key: str | None) -> str | None:
 
 
 def keep_page(key: str | None, request, context: dict, template: str) -> str:
-    """Render the page's content with slots for the CSRF fields, and keep it under `key` if there is one."""
-    html = render_to_string(template, {**context, "csrf_token": TOKEN_SLOT}, request=request)
+    """Render the page's content with slots for the CSRF fields (tasks/plan_cache.py with_csrf fills
+    them), and keep it under `key` if there is one."""
+    html = render_to_string(template, {**context, "csrf_token": CSRF_TOKEN_SLOT}, request=request)
     if key:
         caches["plans"].set(key, html)
     return html
-
-
-def page_for(request, html: str) -> SafeString:
-    """The kept content with this view's CSRF field in every form."""
-    field = str(csrf_input(request))
-    # Safe: rendered by the templates (autoescaped); only our own slots are replaced.
-    return mark_safe(html.replace(CSRF_SLOT, field).replace(TOKEN_INPUT, field))  # noqa: S308  # nosec B308 B703

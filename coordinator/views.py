@@ -14,12 +14,13 @@ from reentry.panel import reentry_panel
 from reminders.panel import reminders_panel
 from systems.third_party import third_party_states
 from tasks.access import plan_access
+from tasks.plan_cache import with_csrf
 from tasks.selectors import with_plan_progress
 from tasks.views import plan_page_context, plan_phases
 
 from . import services
 from .forms import MigrationForm
-from .page_cache import keep_page, kept_page, page_fingerprints, page_for, page_key
+from .page_cache import keep_page, kept_page, page_fingerprints, page_key
 
 CHANGES_SHOWN = 20
 PAGE = "coordinator/migration_detail.html"
@@ -106,7 +107,7 @@ def migration_detail(request, pk: int):
     key = fingerprints[1] and page_key(migration, fingerprints, request=request, today=today)
     kept = kept_page(key)
     if kept is not None:
-        return render(request, PAGE, {"migration": migration, "content_html": page_for(request, kept)})
+        return render(request, PAGE, {"migration": migration, "content_html": with_csrf(request, kept)})
     # Loaded once for the plan's third-party tasks (when it is built) and the people panel.
     states = third_party_states(migration)
     context = plan_page_context(request, migration, plan_access(request.user, migration))
@@ -125,11 +126,10 @@ def migration_detail(request, pk: int):
         **reminders_panel(migration, today=today, coming_up=None),
     )
     context["needs_action"] = _needs_action(context, key_dates=key_dates, can_edit=can_edit)
-    # The phases with their CSRF slot (as rendered, so marked safe): the content is kept with slots
-    # and each view fills them.
+    # The content is kept with its CSRF slots (the phases' among them), and each view fills them.
     context["phases_html"] = plan.phases_html
     content = keep_page(key, request, context, f"{PAGE}#content")
-    return render(request, PAGE, {**context, "content_html": page_for(request, content)})
+    return render(request, PAGE, {**context, "content_html": with_csrf(request, content)})
 
 
 @require_GET

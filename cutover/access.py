@@ -1,5 +1,7 @@
 """Object access in one place: outsiders get a 404 so a record's existence is never confirmed."""
 
+import functools
+
 from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.http import Http404
@@ -57,27 +59,26 @@ def get_migration_for_user(
     return migration
 
 
-# One prepared query per set of related rows (cutover/prepared.py): the access check of every page
-# about a migration, built and compiled once per process instead of on every request.
-_VISIBLE: dict[tuple[str, ...], PreparedQuery] = {}
-
-
 def _stand_in(user_id: int):
     """A signed-in, active member of staff who is not a superuser: the only kind of person whose
     visibility rule (visible_with_role_of) has one shape whoever they are."""
     return User(pk=user_id, is_active=True, is_superuser=False)
 
 
+@functools.cache
+def _visible_query(related: tuple[str, ...]) -> PreparedQuery:
+    """The access check of every page about a migration, for one set of related rows: built and
+    compiled once per process instead of on every request (cutover/prepared.py)."""
+    return PreparedQuery(
+        lambda user_id, pk: (
+            Migration.objects.visible_with_role_of(_stand_in(user_id)).select_related(*related).filter(pk=pk)
+        )
+    )
+
+
 def _visible_migration(user, pk: int, related: tuple[str, ...]) -> Migration:
     if not user.is_authenticated or not user.is_active or user.is_superuser:
         return get_object_or_404(Migration.objects.visible_with_role_of(user).select_related(*related), pk=pk)
-    query = _VISIBLE.get(related)
-    if query is None:
-        query = _VISIBLE[related] = PreparedQuery(
-            lambda user_id, pk: (
-                Migration.objects.visible_with_role_of(_stand_in(user_id)).select_related(*related).filter(pk=pk)
-            )
-        )
     # What the ORM does for a key that is not a number, or one out of the column's range: no row,
     # so a 404, not a database error.
     try:
@@ -87,7 +88,7 @@ def _visible_migration(user, pk: int, related: tuple[str, ...]) -> Migration:
     low, high = connection.ops.integer_field_range(Migration._meta.pk.get_internal_type())
     if not (low is None or low <= pk) or not (high is None or pk <= high):
         raise Http404("No such migration")
-    found = query.all(user_id=user.pk, pk=pk)
+    found = _visible_query(related).all(user_id=user.pk, pk=pk)
     if not found:
         raise Http404("No such migration")
     return found[0]

@@ -25,7 +25,7 @@ STAND_IN_BASE = -730_100_000
 
 class PreparedQuery:
     """`build(**stand_ins)` returns the queryset; each of its arguments (an integer each) becomes a
-    parameter of every call, e.g. ``PreparedQuery(lambda pk: Model.objects.filter(pk=pk)).get(pk=3)``."""
+    parameter of every call, e.g. ``PreparedQuery(lambda pk: Model.objects.filter(pk=pk)).all(pk=3)``."""
 
     def __init__(self, build: Callable[..., QuerySet]):
         self.build = build

@@ -24,6 +24,7 @@ from django.core.cache import caches
 from django.db import connection
 from django.template.backends.utils import csrf_input
 from django.template.loader import render_to_string
+from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from practices.models import Organisation, Stakeholder, ThirdPartyState, ThirdPartySystem, User
@@ -32,9 +33,12 @@ from reentry.models import Entry
 from .models import PlanTemplateItem, Task
 from .selectors import PlanSummary, Progress, plan_summary
 
-# Stands in for the row forms' CSRF field in a kept entry; each view puts its own token there. Row
-# text is escaped (autoescape), so no task title can contain it.
-CSRF_SLOT = SafeString("<!--row-csrf-->")
+# A kept page's CSRF fields hold this token, and each view puts its own there (with_csrf): the rows
+# are given CSRF_SLOT as their field, and `{% csrf_token %}` writes the same field when rendered with
+# csrf_token=CSRF_TOKEN_SLOT (coordinator/page_cache.py). Page text is escaped (autoescape), so no
+# value shown on a page can contain it.
+CSRF_TOKEN_SLOT = "kept-page-csrf-slot"  # noqa: S105 - a marker, replaced by each view's token
+CSRF_SLOT = format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', CSRF_TOKEN_SLOT)
 
 
 @dataclass(frozen=True)
@@ -138,14 +142,14 @@ def keep_plan(key: str | None, request, context: dict, page: str) -> KeptPlan:
     """Render the phases (with a slot for the CSRF field) and keep them under `key`, if there is one."""
     html = render_to_string(f"{page}#phases", {**context, "row_csrf": CSRF_SLOT}, request=request)
     plan = context["plan"]
-    summary = plan_summary(context["migration"], today=context["today"], tasks=plan.tasks)
+    summary = plan_summary(plan.tasks, today=context["today"])
     kept = KeptPlan(overall=plan.overall, shown=plan.shown, total=plan.total, phases_html=html, summary=summary)
     if key:
         caches["plans"].set(key, kept)
     return kept
 
 
-def phases_for(request, kept: KeptPlan) -> SafeString:
-    """The kept phases with this view's CSRF field in every row form."""
+def with_csrf(request, html: SafeString) -> SafeString:
+    """Kept HTML with this view's CSRF field in every form."""
     # Safe: rendered by the templates (autoescaped); only our own slot is replaced.
-    return mark_safe(kept.phases_html.replace(CSRF_SLOT, str(csrf_input(request))))  # noqa: S308  # nosec B308 B703
+    return mark_safe(html.replace(CSRF_SLOT, str(csrf_input(request))))  # noqa: S308  # nosec B308 B703

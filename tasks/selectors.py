@@ -319,33 +319,22 @@ class Deadline:
 
 @dataclass(frozen=True)
 class PlanSummary:
-    progress: Progress
+    """What the migration page says of the plan besides its progress (the plan's own `overall`)."""
+
     overdue: int
     next_deadlines: list[Deadline]
 
 
-def due_order(task: Task) -> tuple:
-    return (task.due_date, task.position, task.pk)
-
-
-def plan_summary(
-    migration: Migration, *, today: datetime.date, upcoming: int = 3, tasks: list[Task] | None = None
-) -> PlanSummary:
-    """What the migration page shows of the plan, in one query (none when given the plan's tasks):
-    progress, overdue count, next deadlines."""
-    if tasks is None:
-        tasks = list(Task.objects.filter(migration=migration).select_related("assignee"))
-    tasks = sorted(tasks, key=due_order)
-    overall, _ = plan_progress([(task.phase, task.status) for task in tasks])
-    next_deadlines = []
-    for task in [task for task in tasks if task.is_open and task.due_date >= today][:upcoming]:
-        task_mark_dates(task, today)
-        assignee = str(task.assignee) if task.assignee_id else ""
-        next_deadlines.append(Deadline(task.pk, task.title, task.due_date, assignee, task.due_soon))
+def plan_summary(tasks: list[Task], *, today: datetime.date, upcoming: int = 3) -> PlanSummary:
+    """The overdue count and next deadlines of a plan's tasks as plan_build gives them: in due-date
+    order (Task.Meta.ordering) and marked for their rows on `today`."""
+    ahead = [task for task in tasks if task.is_open and task.due_date >= today][:upcoming]
     return PlanSummary(
-        progress=overall,
-        overdue=sum(task.is_overdue(today) for task in tasks),
-        next_deadlines=next_deadlines,
+        overdue=sum(task.overdue for task in tasks),
+        next_deadlines=[
+            Deadline(task.pk, task.title, task.due_date, str(task.assignee) if task.assignee_id else "", task.due_soon)
+            for task in ahead
+        ],
     )
 
 

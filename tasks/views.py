@@ -22,7 +22,7 @@ from .completion import PLANNING_MEETING_TASK
 from .forms import TaskAssignForm, TaskCustomForm, TaskDueForm, TaskNoteForm, TaskStatusForm
 from .meeting import planning_meeting_mark_held, planning_meeting_reopen
 from .models import Phase, Task
-from .plan_cache import keep_plan, kept_plan, phases_for, plan_fingerprint, plan_key
+from .plan_cache import keep_plan, kept_plan, plan_fingerprint, plan_key, with_csrf
 from .rows import task_rows_html
 from .selectors import (
     assign_options,
@@ -81,8 +81,8 @@ def plan_page_context(request, migration, access) -> dict:
 def plan_phases(request, context: dict, fingerprint: str | None, *, third_party_states: list | None = None):
     """The plan for a plan_page_context: kept from an earlier view of the same rows, or built and
     kept (tasks/plan_cache.py). Sets the context's `plan` (the Checklist built, or the kept plan,
-    whose progress and counts the templates read alike) and `phases_html` (the rows, with this
-    view's CSRF token); returns the kept plan.
+    whose progress and counts the templates read alike) and returns the kept plan, whose phases
+    have a slot where each row form's CSRF field goes (with_csrf fills it).
 
     `fingerprint` (plan_fingerprint) must be read before anything else the plan shows, so a change
     committed meanwhile can only make the kept entry unreachable.
@@ -103,7 +103,6 @@ def plan_phases(request, context: dict, fingerprint: str | None, *, third_party_
         kept = keep_plan(key, request, context, PAGE)
     else:
         context["plan"] = kept  # the templates read a kept plan's progress and counts as a built one's
-    context["phases_html"] = phases_for(request, kept)
     return kept
 
 
@@ -202,7 +201,7 @@ def plan(request, pk: int):
     migration, access = get_plan_for_user(request, pk, related=("practice",))
     fingerprint = plan_fingerprint(migration)
     context = plan_page_context(request, migration, access)
-    plan_phases(request, context, fingerprint)
+    context["phases_html"] = with_csrf(request, plan_phases(request, context, fingerprint).phases_html)
     return render(request, PAGE, context)
 
 

@@ -22,8 +22,8 @@ def test_the_migration_page_shows_progress_and_the_next_three_deadlines(client, 
     with time_machine.travel(dt.datetime(2027, 1, 20, 9, 0, tzinfo=dt.UTC), tick=False):
         client.force_login(staff)
         response = client.get(reverse("migration-detail", args=[plan_migration.pk]))
-    summary = response.context["plan_summary"]
-    assert (summary.progress.done, summary.progress.applicable) == (2, 46)
+    summary, progress = response.context["plan_summary"], response.context["plan"].overall
+    assert (progress.done, progress.applicable) == (2, 46)
     # Three tasks fall due today, 20 Jan: the third-party plan, and two of the lifecycle's, three weeks
     # before FDP (telling patients, and the first extract, IDP, worked back from FDP); template order decides.
     assert [t.title for t in summary.next_deadlines] == [
